@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { config } from '../config';
+
+export type TokenType = 'access' | 'refresh';
+
+export interface TokenClaims {
+  sub: string;
+  typ: TokenType;
+  jti: string;
+  iat: number;
+  exp: number;
+  /** The user's tenant when the token was issued (null for users without one). */
+  rid: number | null;
+  /** Superuser flag when issued; the database is checked again on every request. */
+  su: boolean;
+  /** Refresh-token family: every rotation of one login shares it, so reuse can revoke them all. */
+  fam?: string;
+}
+
+let key: Uint8Array | undefined;
+let keySource: string | undefined;
+function secretKey(): Uint8Array {
+  const secret = config.jwtSecret;
+  if (!key || keySource !== secret) {
+    key = new TextEncoder().encode(secret);
+    keySource = secret;
+  }
+  return key;
+}
+
+export interface IssuedToken {
+  token: string;
+  jti: string;
+  exp: number;
+}
+
+export async function signToken(
+  typ: TokenType,
+  user: { id: number; reflexoId: number | null; isSuperuser: boolean },
+  family?: string,
+): Promise<IssuedToken> {
+  const now = Math.floor(Date.now() / 1000);
+  const jti = randomUUID();
+  const exp = now + (typ === 'access' ? config.accessTtlSeconds : config.refreshTtlSeconds);
+  const payload: Record<string, unknown> = { typ, rid: user.reflexoId, su: user.isSuperuser };
+  if (family) payload.fam = family;
+  const token = await new SignJWT(payload)
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(String(user.id))
+    .setJti(jti)
+    .setIssuedAt(now)
+    .setExpirationTime(exp)
+    .setIssuer(config.jwtIssuer)
+    .setAudience(config.jwtAudience)
+    .sign(secretKey());
+  return { token, jti, exp };
+}
+
+export class InvalidToken extends Error {}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Verifies signature (HS256 only: `alg: none` and any other algorithm are refused), issuer,
+ * audience, expiry and token type. Revocation is checked by the caller against the database.
+ */
+export async function verifyToken(token: string, expected: TokenType): Promise<TokenClaims> {
+  try {
+    const { payload } = await jwtVerify(token, secretKey(), {
+      algorithms: ['HS256'],
+      issuer: config.jwtIssuer,
+      audience: config.jwtAudience,
+      requiredClaims: ['sub', 'jti', 'exp', 'iat'],
+    });
+    const sub = Number(payload.sub);
+    if (payload.typ !== expected || !Number.isSafeInteger(sub) || sub <= 0 || !UUID.test(String(payload.jti))) {
+      throw new InvalidToken('wrong token type or claims');
+    }
+    const rid = payload.rid === null || payload.rid === undefined ? null : Number(payload.rid);
+    if (rid !== null && !Number.isSafeInteger(rid)) throw new InvalidToken('bad tenant claim');
+    return {
+      sub: String(sub),
+      typ: expected,
+      jti: String(payload.jti),
+      iat: payload.iat!,
+      exp: payload.exp!,
+      rid,
+      su: payload.su === true,
+      fam: typeof payload.fam === 'string' && UUID.test(payload.fam) ? payload.fam : undefined,
+    };
+  } catch (err) {
+    if (err instanceof InvalidToken) throw err;
+    if (err instanceof joseErrors.JOSEError) throw new InvalidToken(err.code);
+    throw new InvalidToken('malformed token');
+  }
+}

@@ -1,0 +1,85 @@
+import type pg from 'pg';
+import { Kysely, PostgresDialect } from 'kysely';
+import type { Database } from './types';
+import { getPool } from './pool';
+
+export type Db = Kysely<Database>;
+
+/**
+ * Who the database should see as the caller. `global` lifts the tenant wall (superusers, and the
+ * few system operations that must look across tenants, such as finding a user by e-mail at login).
+ */
+export interface TenantScope {
+  reflexoId: number | null;
+  global: boolean;
+  userId: number | null;
+}
+
+export const ANONYMOUS: TenantScope = { reflexoId: null, global: false, userId: null };
+export const SYSTEM: TenantScope = { reflexoId: null, global: true, userId: null };
+
+/*
+ * Each pooled pg client gets one Kysely instance bound to it, so every query of a request runs on the
+ * connection that holds the request's transaction and tenant settings. Kysely's driver "connects"
+ * through this one-client pool; release is a no-op because withTenant returns the client itself.
+ */
+const bound = new WeakMap<pg.PoolClient, Db>();
+function kyselyFor(client: pg.PoolClient): Db {
+  let db = bound.get(client);
+  if (!db) {
+    const proxy = { query: client.query.bind(client), release() {} };
+    db = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: { connect: async () => proxy, end: async () => {} } as unknown as pg.Pool }),
+    });
+    bound.set(client, db);
+  }
+  return db;
+}
+
+const settingValue = (n: number | null) => {
+  if (n === null) return '';
+  if (!Number.isSafeInteger(n)) throw new Error('tenant scope ids must be integers');
+  return String(n);
+};
+
+/**
+ * Runs `fn` in one transaction whose first statement sets the tenant context with
+ * `set_config(..., true)` (local to the transaction, so nothing leaks to the next request on this
+ * pooled connection). Row-level security policies read these settings.
+ *
+ * `probeSql`, when given, is sent in the same round trip as BEGIN (simple protocol, so it must only
+ * contain validated literals); its rows are handed to `fn`. The HTTP layer uses it to load the
+ * caller and check token revocation without an extra round trip.
+ */
+export async function withTenant<T>(
+  scope: TenantScope,
+  fn: (db: Db, probeRows: Record<string, unknown>[]) => Promise<T>,
+  probeSql?: string,
+): Promise<T> {
+  const client = await getPool().connect();
+  let healthy = true;
+  try {
+    const setup =
+      `BEGIN; SELECT set_config('app.reflexo_id', '${settingValue(scope.reflexoId)}', true),` +
+      ` set_config('app.global', '${scope.global ? 'on' : 'off'}', true),` +
+      ` set_config('app.user_id', '${settingValue(scope.userId)}', true)` +
+      (probeSql ? `; ${probeSql}` : '');
+    const results = (await client.query(setup)) as unknown as pg.QueryResult[];
+    const probeRows = probeSql ? results[results.length - 1].rows : [];
+    const value = await fn(kyselyFor(client), probeRows);
+    await client.query('COMMIT');
+    return value;
+  } catch (err) {
+    try {
+      await client.query('ROLLBACK');
+    } catch {
+      healthy = false; // the connection itself is gone: do not return it to the pool
+    }
+    throw err;
+  } finally {
+    client.release(healthy ? undefined : true);
+  }
+}
+
+/** Shorthand for code paths that must look across tenants (login by e-mail, system jobs). */
+export const withSystem = <T>(fn: (db: Db) => Promise<T>) => withTenant(SYSTEM, (db) => fn(db));

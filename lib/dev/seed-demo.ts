@@ -1,0 +1,36 @@
+import type { Kysely } from 'kysely';
+import { hashPassword } from '../auth/passwords';
+
+/*
+ * The demo tenant for local use (never seeded in a deployed stage). Credentials are fixed so scripts
+ * can rely on them; DEMO_PASSWORD overrides the password. Idempotent: running it twice changes nothing.
+ */
+export const DEMO = {
+  tenant: 'Reflexo Demo',
+  superuser: process.env.DEMO_SUPERUSER_EMAIL ?? 'admin@demo.reflexo.pe',
+  admin: process.env.DEMO_ADMIN_EMAIL ?? 'clinica@demo.reflexo.pe',
+  password: process.env.DEMO_PASSWORD ?? 'Reflexo#2026',
+};
+
+export async function seedDemo(db: Kysely<any>, log: (s: string) => void = () => {}): Promise<{ tenantId: number }> {
+  if (['dev', 'staging', 'prod'].includes(process.env.STAGE ?? '')) throw new Error('the demo seed never runs in a deployed stage');
+  let tenant = await db.selectFrom('tenants').select('id').where('name', '=', DEMO.tenant).executeTakeFirst();
+  if (!tenant) tenant = await db.insertInto('tenants').values({ name: DEMO.tenant }).returning('id').executeTakeFirstOrThrow();
+  const tenantId = tenant.id as number;
+  await db.insertInto('roles').values({ name: 'Admin' }).onConflict((oc) => oc.column('name').doNothing()).execute();
+  const role = await db.selectFrom('roles').select('id').where('name', '=', 'Admin').executeTakeFirstOrThrow();
+  const hash = await hashPassword(DEMO.password);
+  const users = [
+    { email: DEMO.superuser, user_name: 'demo_superadmin', name: 'Super', paternal_lastname: 'Admin', reflexo_id: null, is_superuser: true, is_staff: true, role_id: role.id },
+    { email: DEMO.admin, user_name: 'demo_clinica', name: 'Clínica', paternal_lastname: 'Demo', reflexo_id: tenantId, is_superuser: false, is_staff: true, role_id: role.id },
+  ];
+  for (const u of users) {
+    await db
+      .insertInto('users')
+      .values({ ...u, password_hash: hash, document_number: null, email_verified_at: new Date() })
+      .onConflict((oc) => oc.column('email').doNothing())
+      .execute();
+  }
+  log(`  ✔ demo tenant "${DEMO.tenant}" (id ${tenantId}), users ${DEMO.superuser}, ${DEMO.admin}`);
+  return { tenantId };
+}

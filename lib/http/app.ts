@@ -1,0 +1,113 @@
+import middy from '@middy/core';
+import { sql } from 'kysely';
+import type { Context } from 'aws-lambda';
+import { ANONYMOUS, withTenant, type TenantScope } from '../db/tenant';
+import { Forbidden, HttpError } from './errors';
+import { authenticate, body, cors, invalidToken, observe, respond, route, stateOf, toResult, validate, type Event, type Result, type State } from './middleware';
+import { isAdmin, type Actor, type RouteGroup } from './route';
+
+/*
+ * The caller is re-checked in the same round trip that opens the transaction: the user must still
+ * exist and be active, and the token's jti must not be revoked. Values are inlined because BEGIN and
+ * this query travel together over the simple protocol; both are validated integers/UUIDs (tokens.ts).
+ */
+const actorProbe = (userId: string, jti: string) =>
+  `SELECT u.id, u.reflexo_id, u.is_superuser, u.is_staff, u.is_active, r.name AS role,` +
+  ` EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = '${jti}') AS revoked` +
+  ` FROM users u LEFT JOIN roles r ON r.id = u.role_id WHERE u.id = ${Number(userId)}`;
+
+interface ProbeRow {
+  id: number;
+  reflexo_id: number | null;
+  is_superuser: boolean;
+  is_staff: boolean;
+  is_active: boolean;
+  role: string | null;
+  revoked: boolean;
+}
+
+function baseUrl(state: State): string {
+  if (process.env.PUBLIC_BASE_URL) return process.env.PUBLIC_BASE_URL.replace(/\/$/, '');
+  const host = state.headers['x-forwarded-host'] ?? state.headers.host ?? 'localhost:8000';
+  const proto = state.headers['x-forwarded-proto'] ?? (/^(localhost|127\.)/.test(host) ? 'http' : 'https');
+  return `${proto}://${host}`;
+}
+
+async function runRoute(state: State, sourceIp: string): Promise<unknown> {
+  const r = state.route!;
+  const claims = state.claims;
+  const scope: TenantScope = claims ? { reflexoId: claims.rid, global: claims.su, userId: Number(claims.sub) } : ANONYMOUS;
+  const req = {
+    method: r.method,
+    path: state.path,
+    params: state.params,
+    query: state.query,
+    body: state.body,
+    files: state.files,
+    headers: state.headers,
+    actor: null as Actor | null,
+    requestId: state.requestId,
+    sourceIp,
+    baseUrl: baseUrl(state),
+  };
+  if (r.db === false) return r.handler({ ...req, db: undefined as never });
+  return withTenant(
+    scope,
+    async (db, rows) => {
+      if (claims) {
+        const u = rows[0] as unknown as ProbeRow | undefined;
+        if (!u || !u.is_active || u.revoked) throw invalidToken();
+        // Tenant or superuser flag changed since the token was issued: the database wins.
+        if (u.reflexo_id !== claims.rid || u.is_superuser !== claims.su) {
+          const rid = u.reflexo_id === null ? '' : String(u.reflexo_id);
+          await sql`SELECT set_config('app.reflexo_id', ${rid}, true), set_config('app.global', ${u.is_superuser ? 'on' : 'off'}, true)`.execute(db);
+        }
+        req.actor = state.actor = {
+          userId: u.id,
+          reflexoId: u.reflexo_id,
+          isSuperuser: u.is_superuser,
+          isStaff: u.is_staff,
+          role: u.role,
+          jti: claims.jti,
+          tokenExp: claims.exp,
+        };
+        if (r.access === 'admin' && !isAdmin(req.actor)) throw new Forbidden();
+        if (r.access === 'superuser' && !req.actor.isSuperuser) throw new Forbidden();
+      }
+      return r.handler({ ...req, db });
+    },
+    claims ? actorProbe(claims.sub, claims.jti) : undefined,
+  );
+}
+
+/** Response contracts are checked while testing (VALIDATE_RESPONSES=1), never in production. */
+function checkContract(state: State, result: Result): void {
+  const schema = state.route?.response;
+  if (!schema || process.env.VALIDATE_RESPONSES !== '1' || result.statusCode !== (state.route!.status ?? 200) || result.isBase64Encoded) return;
+  const parsed = schema.safeParse(JSON.parse(result.body as string));
+  if (!parsed.success) {
+    throw new HttpError(500, { detail: `Response does not match its schema for ${state.route!.method} ${state.route!.path}: ${parsed.error.message}` });
+  }
+}
+
+/**
+ * The one middy stack every Lambda function uses: observe (request id, log line) → respond (errors,
+ * CORS, security headers) → CORS preflight → route → body → authenticate → validate → handler in a
+ * tenant-scoped transaction.
+ */
+export function createHandler(group: RouteGroup) {
+  return middy<Event, Result, Error, Context>()
+    .use(observe())
+    .use(respond())
+    .use(cors())
+    .use(route(group))
+    .use(body())
+    .use(authenticate())
+    .use(validate())
+    .handler(async (event) => {
+      const state = stateOf(event);
+      const result = toResult(state.route!, await runRoute(state, event.requestContext?.http?.sourceIp ?? ''));
+      checkContract(state, result);
+      return result;
+    });
+}

@@ -1,0 +1,114 @@
+import type { z } from 'zod';
+import type { Db } from '../db/tenant';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * Who may call a route. `public`: anyone; `user`: any valid access token; `admin`: a tenant admin
+ * (role "Admin") or a superuser; `superuser`: global administrators only.
+ */
+export type Access = 'public' | 'user' | 'admin' | 'superuser';
+
+/** The authenticated caller, loaded from the token and checked against the database on every request. */
+export interface Actor {
+  userId: number;
+  reflexoId: number | null;
+  isSuperuser: boolean;
+  isStaff: boolean;
+  role: string | null;
+  jti: string;
+  tokenExp: number;
+}
+
+export const isAdmin = (a: Actor | null): boolean => !!a && (a.isSuperuser || a.role === 'Admin');
+
+export interface UploadedFile {
+  field: string;
+  filename: string;
+  contentType: string;
+  data: Buffer;
+}
+
+export interface Req<P = unknown, Q = unknown, B = unknown> {
+  method: Method;
+  path: string;
+  params: P;
+  query: Q;
+  body: B;
+  files: UploadedFile[];
+  headers: Record<string, string>;
+  actor: Actor | null;
+  /** The request's transaction, already carrying the tenant context for row-level security. */
+  db: Db;
+  requestId: string;
+  sourceIp: string;
+  /** Scheme + host the client used, for absolute URLs in responses. */
+  baseUrl: string;
+}
+
+/** A response other than "200 with this JSON". */
+export interface Reply {
+  readonly __reply: true;
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Raw bytes (exports, files); sent base64-encoded to API Gateway. */
+  binary?: Buffer;
+}
+
+export const reply = (status: number, body?: unknown, headers?: Record<string, string>): Reply => ({ __reply: true, status, body, headers });
+export const created = (body: unknown) => reply(201, body);
+export const binary = (data: Buffer, contentType: string, headers: Record<string, string> = {}): Reply => ({
+  __reply: true,
+  status: 200,
+  binary: data,
+  headers: { 'Content-Type': contentType, ...headers },
+});
+export const isReply = (v: unknown): v is Reply => !!v && typeof v === 'object' && (v as Reply).__reply === true;
+
+type Infer<T> = T extends z.ZodType ? z.output<T> : Record<string, never>;
+
+export interface RouteSpec<P extends z.ZodType | undefined, Q extends z.ZodType | undefined, B extends z.ZodType | undefined> {
+  method: Method;
+  /** Full path with `{name}` parameters and the trailing slash the contract shows, e.g. `/api/x/{id}/`. */
+  path: string;
+  access: Access;
+  summary: string;
+  description?: string;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Accept multipart/form-data bodies (fields are validated by `body`, files arrive in `req.files`). */
+  multipart?: boolean;
+  /** Success status and response schemas, used for the OpenAPI document and checked in tests. */
+  status?: number;
+  response?: z.ZodType;
+  responses?: Record<number, { description: string; schema?: z.ZodType }>;
+  /** Routes that never touch the database (docs) skip the connection and transaction. */
+  db?: false;
+  deprecated?: boolean;
+  handler: (req: Req<Infer<P>, Infer<Q>, Infer<B>>) => Promise<unknown>;
+}
+
+export type AnyRoute = RouteSpec<any, any, any>;
+
+/** Identity function that gives each route its own type inference. */
+export function route<P extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, B extends z.ZodType | undefined = undefined>(
+  spec: RouteSpec<P, Q, B>,
+): AnyRoute {
+  return spec as AnyRoute;
+}
+
+/** One Lambda function: a named group of routes under one or more path prefixes. */
+export interface RouteGroup {
+  /** The serverless.yml function name. */
+  name: string;
+  /** Path prefixes API Gateway forwards to this function (`ANY prefix` and `ANY prefix/{proxy+}`). */
+  prefixes: string[];
+  tag: string;
+  routes: AnyRoute[];
+  /** This function also receives every request no other route claims (API Gateway's `$default`). */
+  catchAll?: boolean;
+}
+
+export const defineGroup = (g: RouteGroup): RouteGroup => g;

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+
+/* Schema pieces shared by route tables. Path and query values arrive as strings. */
+
+/** A positive integer id in the path or query (`12`, not `12.5`, `-1` or `abc`). */
+export const intString = z
+  .string()
+  .regex(/^\d{1,9}$/, 'Debe ser un número entero válido.')
+  .transform(Number)
+  .pipe(z.number().int().positive());
+
+export const idParams = z.object({ id: intString });
+
+/** Timestamps are serialised as ISO-8601 UTC with Z. */
+export const timestamp = z.iso.datetime();
+export const nullableTimestamp = timestamp.nullable();
+/** `YYYY-MM-DD`. */
+export const isoDate = z.iso.date();
+
+export const detailBody = z.object({ detail: z.string() });
