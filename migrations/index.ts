@@ -1,6 +1,11 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_core';
 import * as m0002 from './0002_locations';
+import * as m0003 from './0003_audit';
+import * as m0004 from './0004_identity';
+import * as m0005 from './0005_clinical';
+import * as m0006 from './0006_scheduling';
+import * as m0007 from './0007_company';
 
 /**
  * Every migration, in order. Listed statically (not read from the folder) so the same list works in
@@ -9,4 +14,9 @@ import * as m0002 from './0002_locations';
 export const migrations: Record<string, Migration> = {
   '0001_core': m0001,
   '0002_locations': m0002,
+  '0003_audit': m0003,
+  '0004_identity': m0004,
+  '0005_clinical': m0005,
+  '0006_scheduling': m0006,
+  '0007_company': m0007,
 };

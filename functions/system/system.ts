@@ -6,6 +6,7 @@ import { getPool } from '../../lib/db/pool';
 import { createHandler } from '../../lib/http/app';
 import { NotFound } from '../../lib/http/errors';
 import { defineGroup, reply, route } from '../../lib/http/route';
+import { presignedGetUrl } from '../../lib/storage/s3';
 
 /*
  * Health, the OpenAPI document, the interactive reference (Swagger UI served from the installed
@@ -58,7 +59,7 @@ const DOCS_INIT = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '
 
 export const group = defineGroup({
   name: 'system',
-  prefixes: ['/api/health', '/openapi.json', '/docs'],
+  prefixes: ['/api/health', '/openapi.json', '/docs', '/media'],
   tag: 'System',
   catchAll: true,
   routes: [
@@ -109,6 +110,18 @@ export const group = defineGroup({
         if (!ASSETS[params.asset]) throw new NotFound();
         return reply(200, await asset(params.asset), { 'Content-Type': ASSETS[params.asset], 'Cache-Control': 'public, max-age=86400' });
       },
+    }),
+    route({
+      method: 'GET',
+      path: '/media/{key+}',
+      access: 'public',
+      summary: 'Foto o logo almacenado: redirige a una URL firmada de corta duración',
+      description:
+        'Las claves son generadas por el servidor (prefijo del tenant + UUID) y no se pueden adivinar; la URL firmada caduca en 5 minutos.',
+      db: false,
+      params: z.object({ key: z.string().regex(/^tenants\/(\d+|global)\/(users|therapists|company)\/[0-9a-f-]{36}\.(jpg|png)$/) }),
+      responses: { 302: { description: 'Redirección a la URL firmada' } },
+      handler: async ({ params }) => reply(302, undefined, { Location: await presignedGetUrl(params.key), 'Cache-Control': 'private, max-age=240' }),
     }),
   ],
 });

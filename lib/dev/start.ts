@@ -63,7 +63,7 @@ async function main() {
     const bin = join(process.cwd(), 'node_modules', '.bin', 'serverless');
     const child = spawn(bin, ['offline', 'start', '--stage', 'local', '--httpPort', String(PORT), '--lambdaPort', String(LAMBDA_PORT)], {
       env: childEnv,
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     stops.push(
       () =>
@@ -75,8 +75,8 @@ async function main() {
         }),
     );
     let announced = false;
-    child.stdout.on('data', (chunk: Buffer) => {
-      process.stdout.write(chunk);
+    const watch = (out: NodeJS.WriteStream) => (chunk: Buffer) => {
+      out.write(chunk);
       if (!announced && /Server ready/.test(chunk.toString())) {
         announced = true;
         log(
@@ -95,7 +95,10 @@ async function main() {
           ].join('\n'),
         );
       }
-    });
+    };
+    // serverless-offline prints "Server ready" on stderr
+    child.stdout.on('data', watch(process.stdout));
+    child.stderr.on('data', watch(process.stderr));
     child.on('exit', (code) => {
       if (!stopping) {
         console.error(`serverless-offline exited (${code})`);

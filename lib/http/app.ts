@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { sql } from 'kysely';
 import type { Context } from 'aws-lambda';
 import { ANONYMOUS, withTenant, type TenantScope } from '../db/tenant';
+import { runWithContext, type RequestContext } from './context';
 import { Forbidden, HttpError } from './errors';
 import { authenticate, body, cors, invalidToken, observe, respond, route, stateOf, toResult, validate, type Event, type Result, type State } from './middleware';
 import { isAdmin, type Actor, type RouteGroup } from './route';
@@ -51,7 +52,8 @@ async function runRoute(state: State, sourceIp: string): Promise<unknown> {
     baseUrl: baseUrl(state),
   };
   if (r.db === false) return r.handler({ ...req, db: undefined as never });
-  return withTenant(
+  const ctx: RequestContext = { requestId: state.requestId, sourceIp, userAgent: state.headers['user-agent'] ?? '', actor: null };
+  return runWithContext(ctx, () => withTenant(
     scope,
     async (db, rows) => {
       if (claims) {
@@ -62,7 +64,7 @@ async function runRoute(state: State, sourceIp: string): Promise<unknown> {
           const rid = u.reflexo_id === null ? '' : String(u.reflexo_id);
           await sql`SELECT set_config('app.reflexo_id', ${rid}, true), set_config('app.global', ${u.is_superuser ? 'on' : 'off'}, true)`.execute(db);
         }
-        req.actor = state.actor = {
+        req.actor = state.actor = ctx.actor = {
           userId: u.id,
           reflexoId: u.reflexo_id,
           isSuperuser: u.is_superuser,
@@ -77,7 +79,7 @@ async function runRoute(state: State, sourceIp: string): Promise<unknown> {
       return r.handler({ ...req, db });
     },
     claims ? actorProbe(claims.sub, claims.jti) : undefined,
-  );
+  ));
 }
 
 /** Response contracts are checked while testing (VALIDATE_RESPONSES=1), never in production. */

@@ -142,8 +142,8 @@ export function renderError(err: HttpError, surface: Surface): ErrorResponse {
       : { status: 400, body: drfFieldMap(err.issues), headers: {} };
   }
   if (surface === 'v1') {
-    const d = (err as { v1Detail?: string }).v1Detail ?? (err.status < 500 && err.message) ?? V1_MESSAGES[err.status];
-    return { status: err.status, body: { detail: d || V1_MESSAGES[err.status] || 'Error' }, headers: err.headers };
+    const own = (err as { v1Detail?: string }).v1Detail ?? (typeof err.body?.detail === 'string' ? err.body.detail : undefined);
+    return { status: err.status, body: { detail: own ?? V1_MESSAGES[err.status] ?? 'Error' }, headers: err.headers };
   }
   return { status: err.status, body: err.body ?? { detail: err.message }, headers: err.headers };
 }

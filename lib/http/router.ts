@@ -21,12 +21,12 @@ function compile(route: AnyRoute): Compiled {
   const names: string[] = [];
   const trimmed = route.path.replace(/\/+$/, '');
   const source = trimmed
-    .split(/(\{[a-zA-Z_][a-zA-Z0-9_]*\})/)
+    .split(/(\{[a-zA-Z_][a-zA-Z0-9_]*\+?\})/)
     .map((part) => {
-      const m = /^\{(.+)\}$/.exec(part);
+      const m = /^\{(.+?)(\+?)\}$/.exec(part);
       if (!m) return escape(part);
       names.push(m[1]);
-      return '([^/]+)';
+      return m[2] ? '(.+)' : '([^/]+)'; // `{key+}` spans segments
     })
     .join('');
   // Django-style clients send the trailing slash, others do not: both reach the same route.
@@ -43,15 +43,12 @@ export function createRouter(routes: AnyRoute[]) {
       if (!m) continue;
       if (c.route.method === method) {
         const params: Record<string, string> = {};
-        let ok = true;
-        c.names.forEach((n, i) => {
-          try {
-            params[n] = decodeURIComponent(m[i + 1]);
-          } catch {
-            ok = false;
-          }
-        });
-        if (ok) return { kind: 'match', match: { route: c.route, params } };
+        try {
+          c.names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1])));
+        } catch {
+          return { kind: 'none' }; // undecodable escape in the path: no such resource
+        }
+        return { kind: 'match', match: { route: c.route, params } };
       }
       allow.add(c.route.method);
     }

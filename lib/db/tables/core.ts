@@ -1,0 +1,75 @@
+import type { Generated } from 'kysely';
+import type { CreatedAt, NullableTimestamp, Timestamp } from './columns';
+
+/* Tenants, users, roles, token revocation, audit log (migrations 0001, 0003). */
+
+export interface TenantsTable {
+  id: Generated<number>;
+  name: string;
+  time_zone: Generated<string>;
+  settings: Generated<Record<string, unknown>>;
+  is_active: Generated<boolean>;
+  created_at: Generated<CreatedAt>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface RolesTable {
+  id: Generated<number>;
+  name: string;
+  guard_name: Generated<string>;
+  created_at: Generated<CreatedAt>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  reflexo_id: number | null;
+  email: string;
+  user_name: string;
+  document_number: string | null;
+  name: string | null;
+  paternal_lastname: string | null;
+  maternal_lastname: string | null;
+  sex: string | null;
+  phone: string | null;
+  password_hash: string;
+  account_statement: Generated<string>;
+  is_active: Generated<boolean>;
+  is_staff: Generated<boolean>;
+  is_superuser: Generated<boolean>;
+  role_id: number | null;
+  photo_key: string | null;
+  email_verified_at: NullableTimestamp;
+  last_login: NullableTimestamp;
+  created_at: Generated<CreatedAt>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface RevokedTokensTable {
+  jti: string;
+  user_id: number | null;
+  expires_at: Date | string;
+  revoked_at: Generated<CreatedAt>;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  reflexo_id: number | null;
+  user_id: number | null;
+  action: string;
+  entity: string;
+  entity_id: string | null;
+  changed_fields: string[] | null;
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+  created_at: Generated<CreatedAt>;
+}
+
+export interface CoreTables {
+  tenants: TenantsTable;
+  roles: RolesTable;
+  users: UsersTable;
+  revoked_tokens: RevokedTokensTable;
+  audit_log: AuditLogTable;
+}

@@ -1,0 +1,76 @@
+import { sql, type SelectQueryBuilder } from 'kysely';
+import { z } from 'zod';
+
+/*
+ * Page-number pagination for every list. The total comes from `count(*) OVER ()` in the same query
+ * (one round trip on the common path); only a page past the end needs a second, counting query.
+ * Each surface shapes the result its own way (DRF {count,next,previous,results}; patients
+ * {count,num_pages,current_page,results}; v1 bare array + X-Total-Count/Link headers).
+ */
+export const MAX_PAGE_SIZE = 100;
+
+const positive = (fallback: number, max?: number) =>
+  z
+    .string()
+    .regex(/^\d{1,6}$/, 'Debe ser un número entero positivo.')
+    .transform(Number)
+    .pipe(max ? z.number().int().min(1).max(max) : z.number().int().min(1))
+    .optional()
+    .default(String(fallback) as never);
+
+/** `?page=&page_size=` (DRF). */
+export const drfPageQuery = { page: positive(1), page_size: positive(20, MAX_PAGE_SIZE) };
+
+export interface Page<T> {
+  rows: T[];
+  count: number;
+  page: number;
+  size: number;
+}
+
+export async function paginate<DB, TB extends keyof DB, O>(
+  qb: SelectQueryBuilder<DB, TB, O>,
+  page: number,
+  size: number,
+): Promise<Page<O>> {
+  const rows = (await qb
+    .select(sql<number>`count(*) over ()`.as('__total'))
+    .limit(size)
+    .offset((page - 1) * size)
+    .execute()) as (O & { __total: number })[];
+  let count: number;
+  if (rows.length) count = Number(rows[0].__total);
+  else {
+    const r = await qb
+      .clearSelect()
+      .clearOrderBy()
+      .select(sql<number>`count(*)`.as('n'))
+      .executeTakeFirst();
+    count = Number((r as { n?: number } | undefined)?.n ?? 0);
+  }
+  for (const r of rows) delete (r as { __total?: number }).__total;
+  return { rows, count, page, size };
+}
+
+/** Absolute next/previous links as DRF renders them: the request URL with `page` changed. */
+export function pageLink(baseUrl: string, path: string, query: Record<string, unknown>, page: number | null): string | null {
+  if (page === null) return null;
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && k !== 'page') params.set(k, String(v));
+  if (page > 1) params.set('page', String(page));
+  const qs = params.toString();
+  return `${baseUrl}${path}${qs ? `?${qs}` : ''}`;
+}
+
+export function drfPage<T>(p: Page<T>, baseUrl: string, path: string, query: Record<string, unknown>) {
+  const last = Math.max(1, Math.ceil(p.count / p.size));
+  return {
+    count: p.count,
+    next: pageLink(baseUrl, path, query, p.page < last ? p.page + 1 : null),
+    previous: pageLink(baseUrl, path, query, p.page > 1 ? Math.min(p.page - 1, last) : null),
+    results: p.rows,
+  };
+}
+
+export const drfPageSchema = <T extends z.ZodType>(item: T) =>
+  z.object({ count: z.number().int(), next: z.string().nullable(), previous: z.string().nullable(), results: z.array(item) });

@@ -1,0 +1,6 @@
+import type { Kysely } from 'kysely';
+
+/* Owned by issue 5: see lib/db/tables/scheduling.ts for the table types. */
+export async function up(_db: Kysely<any>): Promise<void> {}
+
+export async function down(_db: Kysely<any>): Promise<void> {}

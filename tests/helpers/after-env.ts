@@ -1,0 +1,7 @@
+import { closePool } from '../../lib/db/pool';
+import { closeOwner } from './fixtures';
+
+afterAll(async () => {
+  await closePool();
+  await closeOwner();
+});
