@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import type { Database } from './types';
 import { getPool } from './pool';
 
@@ -83,3 +83,16 @@ export async function withTenant<T>(
 
 /** Shorthand for code paths that must look across tenants (login by e-mail, system jobs). */
 export const withSystem = <T>(fn: (db: Db) => Promise<T>) => withTenant(SYSTEM, (db) => fn(db));
+
+/**
+ * Lifts the tenant wall for `fn` inside the current request transaction, then puts it back. Only for
+ * lookups that must precede knowing the tenant (login by e-mail, token refresh, reset codes).
+ */
+export async function withGlobalScope<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+  const { rows } = await sql<{ previous: string }>`SELECT coalesce(current_setting('app.global', true), 'off') AS previous, set_config('app.global', 'on', true)`.execute(db);
+  try {
+    return await fn();
+  } finally {
+    await sql`SELECT set_config('app.global', ${rows[0].previous || 'off'}, true)`.execute(db);
+  }
+}

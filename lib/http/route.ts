@@ -84,6 +84,11 @@ export interface RouteSpec<P extends z.ZodType | undefined, Q extends z.ZodType 
   status?: number;
   response?: z.ZodType;
   responses?: Record<number, { description: string; schema?: z.ZodType }>;
+  /**
+   * The table whose row `{id}` names (e.g. 'patients'). The security suite uses it to check that
+   * another tenant's id answers 404 and leaves the row unchanged.
+   */
+  entity?: string;
   /** Routes that never touch the database (docs) skip the connection and transaction. */
   db?: false;
   deprecated?: boolean;
