@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { config } from '../config';
 
@@ -18,13 +18,17 @@ export interface TokenClaims {
   fam?: string;
 }
 
-let key: Uint8Array | undefined;
+/*
+ * The HMAC key is imported into WebCrypto once per container (jose would otherwise import the raw
+ * secret on every verification); it is rebuilt only if the configured secret changes.
+ */
+let key: KeyObject | undefined;
 let keySource: string | undefined;
-function secretKey(): Uint8Array {
+function secretKey(): KeyObject {
   const secret = config.jwtSecret;
   if (!key || keySource !== secret) {
-    key = new TextEncoder().encode(secret);
     keySource = secret;
+    key = createSecretKey(Buffer.from(secret, 'utf8'));
   }
   return key;
 }

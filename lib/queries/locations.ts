@@ -31,7 +31,10 @@ export function selectProvinces(db: Db, filter: { id?: number; regionId?: number
   return q.orderBy('p.id').execute();
 }
 
-export function selectDistricts(db: Db, filter: { id?: number; provinceId?: number }) {
+export const selectDistricts = (db: Db, filter: { id?: number; provinceId?: number }) => districtsQuery(db, filter).execute();
+
+/** The builder itself, so the benchmark can run the very same SQL through raw pg. */
+export function districtsQuery(db: Db, filter: { id?: number; provinceId?: number }) {
   let q = db
     .selectFrom('districts as d')
     .innerJoin('provinces as p', 'p.id', 'd.province_id')
@@ -51,5 +54,5 @@ export function selectDistricts(db: Db, filter: { id?: number; provinceId?: numb
     .where('d.deleted_at', 'is', null);
   if (filter.id !== undefined) q = q.where('d.id', '=', filter.id);
   if (filter.provinceId !== undefined) q = q.where('d.province_id', '=', filter.provinceId);
-  return q.orderBy('d.id').execute();
+  return q.orderBy('d.id');
 }
