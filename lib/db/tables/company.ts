@@ -1,4 +1,20 @@
+import type { Generated } from 'kysely';
+import type { CreatedAt, Timestamp } from './columns';
+
 /* Company data and logos (migration 0007_company, issue 6). */
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface CompanyTables {}
+export interface CompanyDataTable {
+  id: Generated<number>;
+  reflexo_id: number;
+  company_name: string;
+  /** S3 key of a logo we stored (tenants/<id>/company/<uuid>.<ext>). */
+  logo_key: string | null;
+  /** A logo given as a URL in JSON; never fetched by the server. */
+  logo_external_url: string | null;
+  created_at: Generated<CreatedAt>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface CompanyTables {
+  company_data: CompanyDataTable;
+}
