@@ -1,0 +1,102 @@
+import type { Db } from '../db/tenant';
+import type { Actor } from '../http/route';
+import { Conflict, NotFound } from '../http/errors';
+import { paginate } from '../http/pagination';
+import {
+  activeStatusesWithCounts,
+  appointmentsWithStatus,
+  countAllAppointments,
+  countLiveAppointments,
+  deleteStatus,
+  findStatus,
+  insertStatus,
+  statusListQuery,
+  updateStatus,
+  type StatusOrder,
+} from '../queries/appointment-statuses';
+
+/*
+ * The global catalog of appointment statuses. Soft delete hides a status from the API (existing
+ * appointments keep it); `activate` brings it back. The seeded statuses carry a `kind` the booking
+ * rules rely on (cancel, completed/pending lists), so they can be renamed or hidden but never erased.
+ */
+
+type Row = NonNullable<Awaited<ReturnType<typeof findStatus>>>;
+
+const notFound = () => new NotFound('No encontrado.');
+
+export const statusView = (s: Row) => ({
+  id: s.id,
+  name: s.name,
+  description: s.description,
+  created_at: s.created_at,
+  updated_at: s.updated_at,
+});
+
+const withCount = (s: Row, appointments_count: number) => ({ ...statusView(s), appointments_count, deleted_at: s.deleted_at });
+
+const duplicateName = (err: unknown) => {
+  if ((err as { code?: string }).code === '23505') return new Conflict('Ya existe un estado de cita con este nombre.', { name: ['Ya existe un estado de cita con este nombre.'] });
+  return err;
+};
+
+export async function listStatuses(db: Db, f: { name?: string; search?: string; order: StatusOrder; page: number; size: number }) {
+  const page = await paginate(statusListQuery(db, f), f.page, f.size);
+  return { ...page, rows: page.rows.map(statusView) };
+}
+
+export async function getStatus(db: Db, id: number) {
+  const s = await findStatus(db, id);
+  if (!s) throw notFound();
+  return statusView(s);
+}
+
+export async function createStatus(db: Db, v: { name: string; description?: string | null }) {
+  try {
+    const { id } = await insertStatus(db, { name: v.name.trim(), description: v.description ?? null });
+    return getStatus(db, id);
+  } catch (err) {
+    throw duplicateName(err);
+  }
+}
+
+export async function editStatus(db: Db, id: number, v: { name?: string; description?: string | null }) {
+  if (!(await findStatus(db, id))) throw notFound();
+  try {
+    await updateStatus(db, id, { ...(v.name !== undefined ? { name: v.name.trim() } : {}), ...(v.description !== undefined ? { description: v.description } : {}) });
+  } catch (err) {
+    throw duplicateName(err);
+  }
+  return getStatus(db, id);
+}
+
+export async function removeStatus(db: Db, id: number, hard: boolean) {
+  const s = await findStatus(db, id, hard);
+  if (!s) throw notFound();
+  if (!hard) {
+    await updateStatus(db, id, { deleted_at: new Date() });
+    return;
+  }
+  if (s.kind) throw new Conflict('Es un estado del sistema: puede desactivarse, pero no eliminarse definitivamente.');
+  if ((await countAllAppointments(db, id)) > 0) throw new Conflict('El estado está asignado a citas; desactívelo en lugar de eliminarlo.');
+  await deleteStatus(db, id);
+}
+
+export async function activeStatuses(db: Db) {
+  return (await activeStatusesWithCounts(db)).map((s) => withCount(s, s.appointments_count));
+}
+
+export async function setStatusActive(db: Db, id: number, active: boolean) {
+  const s = await findStatus(db, id, true);
+  if (!s) throw notFound();
+  if (active !== (s.deleted_at === null)) await updateStatus(db, id, { deleted_at: active ? null : new Date() });
+  const fresh = (await findStatus(db, id, true))!;
+  return withCount(fresh, await countLiveAppointments(db, id));
+}
+
+export async function statusAppointments(db: Db, actor: Actor, id: number) {
+  const s = await findStatus(db, id);
+  if (!s) throw notFound();
+  const appointments = await appointmentsWithStatus(db, id, actor.isSuperuser ? null : actor.reflexoId);
+  return { status: { id: s.id, name: s.name, description: s.description }, appointments, count: appointments.length };
+}
