@@ -15,8 +15,9 @@ const positive = (fallback: number, max?: number) =>
     .regex(/^\d{1,6}$/, 'Debe ser un número entero positivo.')
     .transform(Number)
     .pipe(max ? z.number().int().min(1).max(max) : z.number().int().min(1))
+    // prefault (not default): the fallback goes through the transform, so it arrives as a number too.
     .optional()
-    .default(String(fallback) as never);
+    .prefault(String(fallback) as never);
 
 /** `?page=&page_size=` (DRF). */
 export const drfPageQuery = { page: positive(1), page_size: positive(20, MAX_PAGE_SIZE) };
