@@ -1,4 +1,5 @@
 import type { RouteGroup } from '../lib/http/route';
+import { group as architectAudit } from './reflexo/architect-audit';
 import { group as companyCompany } from './reflexo/company-company';
 import { group as locations } from './reflexo/locations';
 import { group as system } from './system/system';
@@ -7,4 +8,4 @@ import { group as system } from './system/system';
  * Every deployed route group. The OpenAPI document and the serverless.yml consistency test read this
  * list; a new function file is added here and in serverless.yml (the test fails until both agree).
  */
-export const groups: RouteGroup[] = [system, locations, companyCompany];
+export const groups: RouteGroup[] = [system, locations, architectAudit, companyCompany];

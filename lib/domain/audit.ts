@@ -1,5 +1,11 @@
+import { config } from '../config';
 import type { Db } from '../db/tenant';
 import { requestContext } from '../http/context';
+import { NotFound } from '../http/errors';
+import { paginate, type Page } from '../http/pagination';
+import type { Actor } from '../http/route';
+import { auditLogQuery, tenantTimeZone, type AuditFilter } from '../queries/audit';
+import { requireTenantReader } from './tenancy';
 
 /*
  * One call per important operation, inside the transaction that makes the change, so the log and
@@ -46,3 +52,40 @@ export async function recordAudit(db: Db, entry: AuditEntry): Promise<void> {
     })
     .execute();
 }
+
+export interface AuditSearch {
+  userId?: number;
+  entity?: string;
+  entityId?: string;
+  action?: string;
+  dateFrom?: string;
+  dateTo?: string;
+  /** Only global administrators may look at another clinic (or at every clinic, when omitted). */
+  reflexoId?: number;
+}
+
+/*
+ * Who may read which entries: a clinic's admins see their clinic's log; global administrators see
+ * every clinic's, plus the tenant-less entries (failed logins for unknown e-mails, their own acts).
+ * RLS enforces the same wall underneath; the filter here keeps the query on the tenant index.
+ */
+async function scopeFor(db: Db, actor: Actor | null, requested?: number): Promise<Pick<AuditFilter, 'reflexoId' | 'timeZone'>> {
+  requireTenantReader(actor);
+  const reflexoId = actor!.isSuperuser ? requested : actor!.reflexoId!;
+  const timeZone = (reflexoId !== undefined ? await tenantTimeZone(db, reflexoId) : undefined) ?? config.defaultTimeZone;
+  return { reflexoId, timeZone };
+}
+
+export async function listAuditLogs(db: Db, actor: Actor | null, search: AuditSearch, page: number, size: number): Promise<Page<AuditRow>> {
+  const scope = await scopeFor(db, actor, search.reflexoId);
+  return paginate(auditLogQuery(db, { ...search, ...scope }), page, size);
+}
+
+export async function getAuditLog(db: Db, actor: Actor | null, id: number): Promise<AuditRow> {
+  const scope = await scopeFor(db, actor);
+  const row = await auditLogQuery(db, { ...scope, id }).executeTakeFirst();
+  if (!row) throw new NotFound('Registro de auditoría no encontrado.');
+  return row;
+}
+
+export type AuditRow = Awaited<ReturnType<ReturnType<typeof auditLogQuery>['executeTakeFirstOrThrow']>>;

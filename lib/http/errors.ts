@@ -100,6 +100,8 @@ export function fromPgError(err: unknown): HttpError | undefined {
     case '22007':
     case '22008':
     case '22001':
+    case '22021': // a NUL byte or invalid UTF-8 in a text value: PostgreSQL cannot store it
+    case '22P05':
       return new ValidationError([{ loc: ['body'], msg: 'Valor inválido.', type: 'value_error' }]);
     case '57014': // statement timeout
     case '57P01': // admin shutdown

@@ -1,0 +1,290 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { groups } from '../../functions/registry';
+import { createHandler } from '../../lib/http/app';
+import type { AnyRoute, RouteGroup } from '../../lib/http/route';
+import { surfaceOf } from '../../lib/http/errors';
+import type { CallResult, Handler } from '../helpers/http';
+
+/*
+ * What every file of the security suite shares: the routes, read from the route tables (so a module
+ * that lands is covered without editing this suite), one handler per group built from the very same
+ * middy stack, valid-looking sample inputs derived from each route's zod schemas, the error-shape
+ * property, and the tally behind the suite's summary line.
+ */
+
+export interface RouteCase {
+  group: RouteGroup;
+  route: AnyRoute;
+  handler: Handler;
+  /** "GET /api/x/{id}/" */
+  key: string;
+}
+
+const handlers = new Map<RouteGroup, Handler>();
+export const handlerFor = (g: RouteGroup): Handler => {
+  let h = handlers.get(g);
+  if (!h) handlers.set(g, (h = createHandler(g) as unknown as Handler));
+  return h;
+};
+
+export function declaredRoutes(extra: RouteGroup[] = []): RouteCase[] {
+  return [...groups, ...extra].flatMap((group) =>
+    group.routes.map((route) => ({ group, route, handler: handlerFor(group), key: `${route.method} ${route.path}` })),
+  );
+}
+
+export const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+export const pathParams = (path: string) => [...path.matchAll(/\{([a-zA-Z_][a-zA-Z0-9_]*)\+?\}/g)].map((m) => m[1]);
+export const fillPath = (path: string, values: Record<string, string | number>) =>
+  path.replace(/\{([a-zA-Z_][a-zA-Z0-9_]*)\+?\}/g, (_, n) => String(values[n] ?? '1'));
+
+/* ------------------------------------------------------------------ JSON Schema from zod */
+
+export type JsonSchema = {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  items?: JsonSchema;
+  enum?: unknown[];
+  const?: unknown;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  allOf?: JsonSchema[];
+  format?: string;
+  pattern?: string;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  minLength?: number;
+  maxLength?: number;
+  minItems?: number;
+  default?: unknown;
+  additionalProperties?: unknown;
+};
+
+export function jsonSchemaOf(schema: z.ZodType | undefined): JsonSchema | undefined {
+  if (!schema) return undefined;
+  try {
+    return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  } catch {
+    return undefined;
+  }
+}
+
+let counter = 0;
+const next = () => ++counter;
+
+const PATTERN_SAMPLES = ['1', '2026-01-15', '10:00:00', '10:00', '12345678', 'A', 'abc', '987654321', '#123456', '2026-01-15T10:00:00Z'];
+
+/** A value that should satisfy `s`: the happy-path input the other properties start from. */
+export function sampleOf(s: JsonSchema | undefined, name = '', hints: Record<string, unknown> = {}): unknown {
+  if (!s) return undefined;
+  if (name in hints) return hints[name];
+  if (s.const !== undefined) return s.const;
+  if (s.enum?.length) return s.enum[0];
+  if (s.default !== undefined) return s.default;
+  const alt = s.anyOf ?? s.oneOf;
+  if (alt?.length) return sampleOf(alt.find((a) => a.type !== 'null') ?? alt[0], name, hints);
+  if (s.allOf?.length) return sampleOf(s.allOf[0], name, hints);
+  const type = Array.isArray(s.type) ? s.type.find((t) => t !== 'null') : s.type;
+  switch (type) {
+    case 'object': {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(s.properties ?? {})) {
+        if ((s.required ?? []).includes(k) || k in hints) out[k] = sampleOf(v, k, hints);
+      }
+      return out;
+    }
+    case 'array':
+      return Array.from({ length: Math.max(1, s.minItems ?? 1) }, () => sampleOf(s.items, name, hints));
+    case 'integer':
+    case 'number': {
+      const min = s.minimum ?? (s.exclusiveMinimum !== undefined ? s.exclusiveMinimum + 1 : 1);
+      return Math.min(Math.max(min, 1), s.maximum ?? Number.MAX_SAFE_INTEGER);
+    }
+    case 'boolean':
+      return true;
+    case 'null':
+      return null;
+    case 'string':
+      return sampleString(s, name);
+    default:
+      return 'x';
+  }
+}
+
+function sampleString(s: JsonSchema, name: string): string {
+  const n = next();
+  if (s.format === 'email' || /email|correo/i.test(name)) return `sec${n}${randomUUID().slice(0, 6)}@sec.test`;
+  if (s.format === 'date') return '2026-01-15';
+  if (s.format === 'date-time') return '2026-01-15T10:00:00Z';
+  if (s.format === 'time') return '10:00:00';
+  if (s.format === 'uuid') return randomUUID();
+  if (s.format === 'uri' || s.format === 'url') return 'https://example.com/x';
+  if (/password|clave|contrase/i.test(name)) return 'Clave#Segura2026!x';
+  if (s.pattern) {
+    const re = safeRegex(s.pattern);
+    const hit = re && PATTERN_SAMPLES.find((v) => re.test(v));
+    if (hit) return hit;
+  }
+  let v = `Sec ${name || 'valor'} ${n}`;
+  if (s.minLength && v.length < s.minLength) v = v.padEnd(s.minLength, 'x');
+  if (s.maxLength && v.length > s.maxLength) v = `S${n}`.slice(0, s.maxLength).padEnd(Math.min(s.maxLength, s.minLength ?? 1), 'x');
+  return v;
+}
+
+function safeRegex(p: string): RegExp | undefined {
+  try {
+    return new RegExp(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Query values arrive as strings. */
+export function sampleQuery(route: AnyRoute, hints: Record<string, unknown> = {}): Record<string, string> {
+  const v = sampleOf(jsonSchemaOf(route.query), '', hints) as Record<string, unknown> | undefined;
+  const out: Record<string, string> = {};
+  for (const [k, x] of Object.entries(v ?? {})) if (x !== undefined && x !== null) out[k] = String(x);
+  return out;
+}
+
+export const sampleBody = (route: AnyRoute, hints: Record<string, unknown> = {}) =>
+  route.body ? (sampleOf(jsonSchemaOf(route.body), '', hints) as Record<string, unknown>) : undefined;
+
+/* ------------------------------------------------------------------ the error-shape property */
+
+const stringArrays = (b: Record<string, unknown>) =>
+  Object.keys(b).length > 0 && Object.values(b).every((v) => Array.isArray(v) && v.every((m) => typeof m === 'string' || (m && typeof m === 'object')));
+
+/** null when the 4xx body has the surface's error shape, otherwise why not. */
+export function errorShapeProblem(path: string, res: CallResult): string | null {
+  if (res.status < 400 || res.status >= 500) return null;
+  const b = res.body;
+  if (!b || typeof b !== 'object' || Array.isArray(b)) return `4xx body is not a JSON object: ${String(res.raw.toString('utf8')).slice(0, 120)}`;
+  if (surfaceOf(path) === 'v1') {
+    if (typeof b.detail === 'string') return null;
+    if (Array.isArray(b.detail) && b.detail.every((d: any) => d && Array.isArray(d.loc) && typeof d.msg === 'string')) return null;
+    return `v1 4xx body is not FastAPI {detail}: ${JSON.stringify(b).slice(0, 160)}`;
+  }
+  for (const k of ['detail', 'error', 'message']) if (typeof b[k] === 'string' || (b[k] && typeof b[k] === 'object')) return null;
+  if (stringArrays(b)) return null;
+  return `Reflexo 4xx body is neither {field: [msg]} nor {detail|error|message}: ${JSON.stringify(b).slice(0, 160)}`;
+}
+
+/* ------------------------------------------------------------------ tally and summary line */
+
+export interface Tally {
+  file: string;
+  covered: string[];
+  declared: string[];
+  cases: number;
+  failures: string[];
+  exclusions: string[];
+}
+
+export function newTally(file: string): Tally {
+  return { file, covered: [], declared: declaredRoutes().map((r) => r.key), cases: 0, failures: [], exclusions: [] };
+}
+
+/** One folder per `npm test` run: the jest parent process (workers are forked from it) and its database. */
+function runDir(): string {
+  const jestPid = typeof process.send === 'function' ? process.ppid : process.pid;
+  const id = createHash('sha1').update(`${jestPid} ${process.env.TEST_OWNER_URL ?? 'local'}`).digest('hex').slice(0, 12);
+  const dir = join(__dirname, '..', '..', '.data', 'test', `security-${id}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+const SUITE_FILES = () => readdirSync(__dirname).filter((f) => f.endsWith('.test.ts'));
+
+/**
+ * Each file writes its tally; the last file of the suite to finish prints the summary line, so
+ * the line appears once however jest schedules the files (and also when a single file is run).
+ */
+export function reportTally(t: Tally): void {
+  const dir = runDir();
+  writeFileSync(join(dir, `${t.file}.json`), JSON.stringify(t));
+  const done = readdirSync(dir).filter((f) => f.endsWith('.json'));
+  const all = done.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Tally);
+  const expected = SUITE_FILES().length;
+  const details = [
+    ...t.exclusions.map((e) => `  excluded: ${e}`),
+    ...t.failures.slice(0, 60).map((f) => `  FAIL: ${f}`),
+  ];
+  const own = `security[${t.file}]: routes ${new Set(t.covered).size}, cases ${t.cases}, failures ${t.failures.length}`;
+  // eslint-disable-next-line no-console
+  console.log([own, ...details].join('\n'));
+  if (done.length < expected && !process.env.SECURITY_SUMMARY_NOW) return;
+  const declared = new Set(all.flatMap((a) => a.declared));
+  const covered = new Set(all.flatMap((a) => a.covered).filter((k) => declared.has(k)));
+  const cases = all.reduce((n, a) => n + a.cases, 0);
+  const failures = all.reduce((n, a) => n + a.failures.length, 0);
+  const uncovered = [...declared].filter((k) => !covered.has(k));
+  // eslint-disable-next-line no-console
+  console.log(
+    `security: routes covered ${covered.size} / declared ${declared.size}, cases run ${cases}, failures ${failures}` +
+      (uncovered.length ? `\n  not covered: ${uncovered.join(', ')}` : '') +
+      (done.length < expected ? ` (partial: ${done.length} of ${expected} files ran)` : ''),
+  );
+}
+
+/** Runs `fn` with process.stdout captured (log lines are JSON written there). */
+export async function captureStdout<T>(fn: () => Promise<T>): Promise<{ value: T; lines: string[] }> {
+  const lines: string[] = [];
+  const original = process.stdout.write.bind(process.stdout);
+  (process.stdout as any).write = (chunk: any, ...rest: any[]) => {
+    lines.push(String(chunk));
+    const cb = rest.find((r) => typeof r === 'function');
+    if (cb) cb();
+    return true;
+  };
+  try {
+    return { value: await fn(), lines };
+  } finally {
+    (process.stdout as any).write = original;
+  }
+}
+
+/** Everything a user could read in a response: JSON/text as is, spreadsheets cell by cell, PDFs as text. */
+export async function responseText(res: CallResult): Promise<string> {
+  const type = res.headers['content-type'] ?? '';
+  if (/spreadsheetml|excel/.test(type)) {
+    try {
+      const ExcelJS = (await import('exceljs')).default;
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(res.raw as any);
+      const cells: string[] = [];
+      wb.eachSheet((ws) => ws.eachRow((row) => cells.push(JSON.stringify(row.values))));
+      return cells.join('\n');
+    } catch (err) {
+      return `unreadable spreadsheet: ${(err as Error).message}`;
+    }
+  }
+  if (/pdf/.test(type)) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const pdf = require('pdf-parse/lib/pdf-parse.js') as (b: Buffer) => Promise<{ text: string }>;
+      return (await pdf(res.raw)).text;
+    } catch (err) {
+      return `unreadable pdf: ${(err as Error).message}`;
+    }
+  }
+  return res.raw.toString('utf8');
+}
+
+/** Every `id` value anywhere in a JSON value. */
+export function idsIn(v: unknown, out: Set<number> = new Set()): Set<number> {
+  if (Array.isArray(v)) for (const x of v) idsIn(x, out);
+  else if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      if (k === 'id' && typeof x === 'number') out.add(x);
+      else idsIn(x, out);
+    }
+  }
+  return out;
+}
