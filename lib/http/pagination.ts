@@ -16,7 +16,6 @@ const positive = (fallback: number, max?: number) =>
     .transform(Number)
     .pipe(max ? z.number().int().min(1).max(max) : z.number().int().min(1))
     // prefault (not default): the fallback goes through the transform, so it arrives as a number too.
-    .optional()
     .prefault(String(fallback) as never);
 
 /** `?page=&page_size=` (DRF). */
