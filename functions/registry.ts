@@ -1,11 +1,17 @@
 import type { RouteGroup } from '../lib/http/route';
 import { group as architectAudit } from './reflexo/architect-audit';
+import { group as architectAuth } from './reflexo/architect-auth';
+import { group as architectRoles } from './reflexo/architect-roles';
+import { group as architectUsers } from './reflexo/architect-users';
 import { group as companyCompany } from './reflexo/company-company';
 import { group as locations } from './reflexo/locations';
+import { group as profilesPassword } from './reflexo/profiles-password';
+import { group as profilesUsers } from './reflexo/profiles-users';
+import { group as profilesVerification } from './reflexo/profiles-verification';
 import { group as system } from './system/system';
 
 /**
  * Every deployed route group. The OpenAPI document and the serverless.yml consistency test read this
  * list; a new function file is added here and in serverless.yml (the test fails until both agree).
  */
-export const groups: RouteGroup[] = [system, locations, architectAudit, companyCompany];
+export const groups: RouteGroup[] = [system, locations, architectAudit, companyCompany, architectAuth, architectUsers, architectRoles, profilesUsers, profilesPassword, profilesVerification];

@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import { createHandler } from '../../lib/http/app';
+import { created, defineGroup, route } from '../../lib/http/route';
+import { drfPage, drfPageQuery, drfPageSchema } from '../../lib/http/pagination';
+import { nullableTimestamp, timestamp } from '../../lib/http/schemas';
+import { deleteMe, deleteMyPhoto, getMyProfile, searchUsers, updateMyProfile, uploadMyPhoto } from '../../lib/domain/identity-profiles';
+
+/* Module 2 profiles (/api/profiles/users): the caller's own profile, photo, account; user search. */
+
+const text = (max: number) => z.string().trim().max(max);
+const fields = {
+  user_name: text(150).min(1),
+  name: text(150).nullable(),
+  paternal_lastname: text(150).nullable(),
+  maternal_lastname: text(150).nullable(),
+  phone: text(20).nullable(),
+  document_number: text(20).nullable(),
+  sex: text(1).nullable(),
+};
+const PatchBody = z.object({
+  user_name: fields.user_name.optional(),
+  name: fields.name.optional(),
+  paternal_lastname: fields.paternal_lastname.optional(),
+  maternal_lastname: fields.maternal_lastname.optional(),
+  phone: fields.phone.optional(),
+  document_number: fields.document_number.optional(),
+  sex: fields.sex.optional(),
+});
+const PutBody = PatchBody.extend({ user_name: fields.user_name, name: fields.name });
+
+const Profile = z.object({
+  id: z.number().int(),
+  user_name: z.string(),
+  email: z.string(),
+  name: z.string().nullable(),
+  paternal_lastname: z.string().nullable(),
+  maternal_lastname: z.string().nullable(),
+  full_name: z.string(),
+  phone: z.string().nullable(),
+  account_statement: z.string(),
+  is_active: z.boolean(),
+  date_joined: timestamp,
+  last_login: nullableTimestamp,
+  profile_photo_url: z.string().nullable(),
+  document_number: z.string().nullable(),
+  document_type: z.null(),
+  sex: z.string().nullable(),
+  country: z.null(),
+  photo_url: z.string().nullable(),
+});
+const Message = z.object({ message: z.string() });
+
+const updateRoute = (method: 'PUT' | 'PATCH') =>
+  route({
+    method,
+    path: '/api/profiles/users/me/update/',
+    access: 'user',
+    summary: method === 'PUT' ? 'Actualizar mi perfil (completo; JSON o multipart con photo_file)' : 'Actualizar campos puntuales de mi perfil',
+    body: method === 'PUT' ? PutBody : PatchBody,
+    multipart: true,
+    response: Profile,
+    handler: ({ db, actor, body, files, baseUrl }) => updateMyProfile(db, actor!, body, files.find((f) => f.field === 'photo_file'), baseUrl),
+  });
+
+export const group = defineGroup({
+  name: 'profiles-users',
+  prefixes: ['/api/profiles/users'],
+  tag: 'Profiles: users',
+  routes: [
+    route({
+      method: 'GET',
+      path: '/api/profiles/users/me/',
+      access: 'user',
+      summary: 'Mi perfil de usuario',
+      response: Profile,
+      handler: ({ db, actor, baseUrl }) => getMyProfile(db, actor!, baseUrl),
+    }),
+    updateRoute('PUT'),
+    updateRoute('PATCH'),
+    route({
+      method: 'POST',
+      path: '/api/profiles/users/me/create/photo/',
+      access: 'user',
+      summary: 'Subir foto de perfil (multipart photo_file; JPG/PNG por contenido, máx. 2 MB)',
+      multipart: true,
+      status: 201,
+      response: z.object({ message: z.string(), photo_url: z.string() }),
+      handler: async ({ db, actor, files }) => created(await uploadMyPhoto(db, actor!, files.find((f) => f.field === 'photo_file'))),
+    }),
+    route({
+      method: 'DELETE',
+      path: '/api/profiles/users/me/delete/photo/',
+      access: 'user',
+      summary: 'Eliminar foto de perfil (se borra también el archivo)',
+      response: Message,
+      handler: ({ db, actor }) => deleteMyPhoto(db, actor!),
+    }),
+    route({
+      method: 'DELETE',
+      path: '/api/profiles/users/me/delete/',
+      access: 'user',
+      summary: 'Eliminar mi usuario (hard delete)',
+      response: Message,
+      handler: ({ db, actor }) => deleteMe(db, actor!),
+    }),
+    route({
+      method: 'GET',
+      path: '/api/profiles/users/search/',
+      access: 'user',
+      summary: 'Buscar usuarios por coincidencia parcial del nombre de usuario o nombres (?q=, paginado)',
+      query: z.object({ q: z.string().max(100).optional(), ...drfPageQuery }),
+      response: drfPageSchema(Profile),
+      handler: async ({ db, query, baseUrl, path }) => drfPage(await searchUsers(db, query.q, query.page, query.page_size, baseUrl), baseUrl, path, query),
+    }),
+    route({
+      method: 'GET',
+      path: '/api/profiles/users/profile/',
+      access: 'user',
+      summary: 'Ver mi perfil completo',
+      response: Profile,
+      handler: ({ db, actor, baseUrl }) => getMyProfile(db, actor!, baseUrl),
+    }),
+  ],
+});
+
+export const handler = createHandler(group);

@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import { hashPassword, needsRehash, verifyPassword } from '../auth/passwords';
+import { InvalidToken, signToken, verifyToken } from '../auth/tokens';
+import { withGlobalScope, withSystem, type Db } from '../db/tenant';
+import { HttpError, ValidationError } from '../http/errors';
+import type { Actor } from '../http/route';
+import { invalidToken } from '../http/middleware';
+import {
+  insertRefreshToken,
+  insertRevokedToken,
+  isTokenRevoked,
+  markRefreshRotated,
+  pushPasswordHistory,
+  revokeRefreshFamily,
+  selectRefreshToken,
+} from '../queries/identity-credentials';
+import { insertUser, selectUserById, selectUserCredentialsByEmail, touchLastLogin } from '../queries/identity-users';
+import { assertPasswordAcceptable, duplicateUserField, PASSWORD_HISTORY_SIZE } from './identity-users';
+import { assertNotThrottled, auditIdentity, clearFailures, recordFailure, type FailureKey } from './identity-security';
+
+/*
+ * Register, login (throttled), logout (revokes what was presented) and refresh with rotation: each
+ * refresh token is single use; presenting a rotated one again means it leaked, so its whole family
+ * (every token descended from that login) is revoked.
+ */
+
+export interface Registration {
+  email: string;
+  user_name: string;
+  document_number?: string | null;
+  name?: string | null;
+  paternal_lastname?: string | null;
+  maternal_lastname?: string | null;
+  password: string;
+  password_confirm: string;
+}
+
+/**
+ * A self-registered user has no clinic (reflexo_id null) and no role until a superuser assigns them
+ * one; until then only the profile, password and verification routes are useful to them.
+ */
+export async function register(db: Db, input: Registration) {
+  if (input.password !== input.password_confirm) throw ValidationError.field('password_confirm', 'Las contraseñas no coinciden.', 'mismatch');
+  // The register section of the contract only asks for length and "not common" (its own example
+  // password has no digits); the stricter policy applies to password changes and resets.
+  await assertPasswordAcceptable(input.password, 'password', false);
+  const passwordHash = await hashPassword(input.password);
+  const { password: _p, password_confirm: _c, ...profile } = input;
+  // The new row has no clinic, so only the global scope may insert it under row-level security.
+  const row = await withGlobalScope(db, () => insertUser(db, { ...profile, reflexo_id: null, password_hash: passwordHash }).catch(duplicateUserField));
+  await pushPasswordHistory(db, row.id, passwordHash, PASSWORD_HISTORY_SIZE);
+  await auditIdentity(db, { action: 'register', entity: 'users', entityId: row.id, reflexoId: null, userId: row.id });
+  return { message: 'Usuario registrado con éxito' };
+}
+
+const badCredentials = () => new HttpError(401, { detail: 'Credenciales inválidas. Verifique su email y contraseña.' });
+
+// Unknown e-mails still pay for one KDF run, so response time does not reveal which accounts exist.
+let decoyHash: Promise<string> | undefined;
+
+async function issueTokens(db: Db, user: { id: number; reflexo_id: number | null; is_superuser: boolean }, family: string) {
+  const subject = { id: user.id, reflexoId: user.reflexo_id, isSuperuser: user.is_superuser };
+  const [access, refresh] = await Promise.all([signToken('access', subject), signToken('refresh', subject, family)]);
+  await insertRefreshToken(db, { jti: refresh.jti, family, user_id: user.id, expires_at: new Date(refresh.exp * 1000) });
+  return { access: access.token, refresh: refresh.token };
+}
+
+export async function login(db: Db, input: { email: string; password: string }, sourceIp: string) {
+  const keys: FailureKey[] = [
+    { kind: 'login_account', key: input.email.toLowerCase() },
+    { kind: 'login_ip', key: sourceIp || 'unknown' },
+  ];
+  await assertNotThrottled(db, keys);
+  const user = await withGlobalScope(db, () => selectUserCredentialsByEmail(db, input.email));
+  const ok = user ? await verifyPassword(input.password, user.password_hash) : await verifyPassword(input.password, await (decoyHash ??= hashPassword(randomUUID())));
+  if (!user || !ok || !user.is_active) {
+    await recordFailure(keys, { action: 'login_failed', entity: 'users', entityId: user?.id ?? null, reflexoId: user?.reflexo_id ?? null, userId: user?.id ?? null });
+    throw badCredentials();
+  }
+  await clearFailures(db, keys);
+  await withGlobalScope(db, async () => {
+    await touchLastLogin(db, user.id, needsRehash(user.password_hash) ? await hashPassword(input.password) : undefined);
+    await auditIdentity(db, { action: 'login', entity: 'users', entityId: user.id, reflexoId: user.reflexo_id, userId: user.id });
+  });
+  const tokens = await issueTokens(db, user, randomUUID());
+  return { email: user.email, refresh: tokens.refresh, access: tokens.access, user_id: user.id };
+}
+
+/** Revokes the presented access token and, when given, the refresh token's whole family. */
+export async function logout(db: Db, actor: Actor, refresh: string | undefined) {
+  await insertRevokedToken(db, { jti: actor.jti, user_id: actor.userId, expires_at: new Date(actor.tokenExp * 1000) });
+  if (refresh) {
+    const claims = await verifyToken(refresh, 'refresh').catch(() => {
+      throw ValidationError.field('refresh', 'El token de refresco no es válido o ha expirado.', 'token_not_valid');
+    });
+    if (Number(claims.sub) !== actor.userId) throw ValidationError.field('refresh', 'El token de refresco no pertenece a esta sesión.', 'token_not_valid');
+    await insertRevokedToken(db, { jti: claims.jti, user_id: actor.userId, expires_at: new Date(claims.exp * 1000) });
+    const row = await selectRefreshToken(db, claims.jti);
+    if (row) await revokeRefreshFamily(db, row.family);
+  }
+  await auditIdentity(db, { action: 'logout', entity: 'users', entityId: actor.userId });
+  return { detail: 'Sesión cerrada. Token revocado.' };
+}
+
+export async function refreshTokens(db: Db, token: string) {
+  let claims;
+  try {
+    claims = await verifyToken(token, 'refresh');
+  } catch (err) {
+    if (err instanceof InvalidToken) throw invalidToken();
+    throw err;
+  }
+  const row = await selectRefreshToken(db, claims.jti);
+  if (!row || row.revoked_at || (await isTokenRevoked(db, claims.jti))) throw invalidToken();
+  if (row.rotated_at || !(await markRefreshRotated(db, claims.jti))) {
+    // Reuse of a spent token: someone else holds a copy. The revocation must survive the 401.
+    await withSystem((sys) => revokeRefreshFamily(sys, row.family));
+    throw invalidToken();
+  }
+  const user = await withGlobalScope(db, () => selectUserById(db, row.user_id));
+  if (!user || !user.is_active) throw invalidToken();
+  return issueTokens(db, user, row.family);
+}

@@ -1,0 +1,158 @@
+import { createHmac, randomInt } from 'node:crypto';
+import { config } from '../config';
+import { withGlobalScope, withSystem, type Db } from '../db/tenant';
+import type { CodePurpose } from '../db/tables/identity';
+import { TooManyRequests, ValidationError } from '../http/errors';
+import { recordAudit, type AuditEntry } from './audit';
+import { sendMail } from '../mail/ses';
+import {
+  bumpCodeAttempts,
+  consumeCode,
+  countRecentFailures,
+  deleteExpiredCodesWithHash,
+  deleteFailures,
+  insertFailures,
+  selectCodeByHash,
+  selectCodeForUser,
+  upsertCode,
+  type FailureKind,
+} from '../queries/identity-credentials';
+import { sql } from 'kysely';
+
+/*
+ * Shared machinery of the identity module: audit entries for people who may have no clinic yet,
+ * throttling in PostgreSQL, and one-time codes (6 digits, keyed hash at rest, 24 h, 5 attempts).
+ */
+
+/** Identity events are audited even for users without a clinic, so the entry bypasses the tenant check. */
+export const auditIdentity = (db: Db, entry: AuditEntry) => withGlobalScope(db, () => recordAudit(db, entry));
+
+export const FAILURE_LIMIT = 5;
+export const FAILURE_WINDOW_SECONDS = 15 * 60;
+
+export type FailureKey = { kind: FailureKind; key: string };
+
+/** 429 with Retry-After when any of the keys saw FAILURE_LIMIT failures inside the window. */
+export async function assertNotThrottled(db: Db, keys: FailureKey[], message = 'Demasiados intentos fallidos. Intente nuevamente más tarde.'): Promise<void> {
+  const rows = await countRecentFailures(db, keys, FAILURE_WINDOW_SECONDS);
+  const blocked = rows.filter((r) => r.n >= FAILURE_LIMIT);
+  if (!blocked.length) return;
+  const until = Math.max(...blocked.map((r) => new Date(r.oldest).getTime() + FAILURE_WINDOW_SECONDS * 1000));
+  const retryAfter = Math.max(1, Math.ceil((until - Date.now()) / 1000));
+  throw new TooManyRequests(message, undefined, { 'Retry-After': String(retryAfter) });
+}
+
+/*
+ * A failure must outlive the request: the request's transaction rolls back when the 401/400 is
+ * thrown, so failures (and their audit entries) are written in a transaction of their own.
+ */
+export async function recordFailure(keys: FailureKey[], audit?: AuditEntry): Promise<void> {
+  await withSystem(async (db) => {
+    await insertFailures(db, keys);
+    if (audit) await recordAudit(db, audit);
+  });
+}
+
+export const clearFailures = (db: Db, keys: FailureKey[]) => deleteFailures(db, keys);
+
+// ---- one-time codes --------------------------------------------------------------------------
+
+export const CODE_TTL_SECONDS = 24 * 60 * 60;
+export const CODE_MAX_ATTEMPTS = 5;
+
+const codeHash = (purpose: CodePurpose, code: string) => createHmac('sha256', config.jwtSecret).update(`otp:${purpose}:${code}`).digest('hex');
+const newCode = () => String(randomInt(0, 1_000_000)).padStart(6, '0');
+
+export interface IssuedCode {
+  code: string;
+  expiresAt: Date;
+}
+
+/**
+ * Gives the user a fresh code for `purpose`, replacing any live one. A code value is unique per
+ * purpose (the reset route receives only the code), so a collision draws again inside a savepoint.
+ */
+export async function issueCode(db: Db, userId: number, purpose: CodePurpose, targetEmail: string | null = null): Promise<IssuedCode> {
+  const expiresAt = new Date(Date.now() + CODE_TTL_SECONDS * 1000);
+  for (let attempt = 0; ; attempt++) {
+    const code = newCode();
+    const hash = codeHash(purpose, code);
+    await deleteExpiredCodesWithHash(db, purpose, hash);
+    await sql`SAVEPOINT issue_code`.execute(db);
+    try {
+      await upsertCode(db, { user_id: userId, purpose, code_hash: hash, target_email: targetEmail, expires_at: expiresAt });
+      await sql`RELEASE SAVEPOINT issue_code`.execute(db);
+      return { code, expiresAt };
+    } catch (err) {
+      await sql`ROLLBACK TO SAVEPOINT issue_code`.execute(db);
+      if ((err as { code?: string }).code !== '23505' || attempt >= 5) throw err;
+    }
+  }
+}
+
+/** `code` appears in responses only with the development flag; `expires_at` always. */
+export const codeResponse = (issued: IssuedCode) => ({
+  ...(config.exposeCodes ? { code: issued.code } : {}),
+  expires_at: issued.expiresAt.toISOString(),
+});
+
+const invalidCode = () => ValidationError.field('code', 'El código es inválido o ha expirado.', 'invalid_code');
+const tooManyAttempts = () => new TooManyRequests('Se superó el número máximo de intentos para este código. Solicite uno nuevo.');
+
+const isExpired = (row: { expires_at: Date | string }) => new Date(row.expires_at).getTime() <= Date.now();
+
+/** A wrong guess counts against the code (in its own transaction, so it survives the error response). */
+async function failGuess(codeId: number): Promise<never> {
+  const attempts = await withSystem((db) => bumpCodeAttempts(db, codeId));
+  if ((attempts ?? CODE_MAX_ATTEMPTS) >= CODE_MAX_ATTEMPTS) throw tooManyAttempts();
+  throw invalidCode();
+}
+
+async function consume<T extends { id: number }>(db: Db, row: T): Promise<T> {
+  if (!(await consumeCode(db, row.id, CODE_MAX_ATTEMPTS))) throw invalidCode();
+  return row;
+}
+
+/** Checks and consumes the caller's own code for `purpose` (authenticated routes). */
+export async function redeemUserCode(db: Db, userId: number, purpose: CodePurpose, code: string) {
+  const row = await selectCodeForUser(db, userId, purpose);
+  if (!row || isExpired(row)) throw invalidCode();
+  if (row.attempts >= CODE_MAX_ATTEMPTS) throw tooManyAttempts();
+  if (row.code_hash !== codeHash(purpose, code)) await failGuess(row.id);
+  return consume(db, row);
+}
+
+/**
+ * Routes that receive only the code (password reset, e-mail verification): the code finds its owner.
+ * Guessing is limited per client IP, since a wrong code names no account to count against.
+ */
+export async function redeemCodeByValue(db: Db, purpose: CodePurpose, code: string, sourceIp: string) {
+  const ipKey: FailureKey[] = [{ kind: 'code_ip', key: sourceIp || 'unknown' }];
+  await assertNotThrottled(db, ipKey);
+  const row = await selectCodeByHash(db, purpose, codeHash(purpose, code));
+  if (!row || isExpired(row)) {
+    await recordFailure(ipKey);
+    throw invalidCode();
+  }
+  if (row.attempts >= CODE_MAX_ATTEMPTS) throw tooManyAttempts();
+  return consume(db, row);
+}
+
+
+export const codeRowIsLive = (row: { attempts: number; expires_at: Date | string }) => !isExpired(row) && row.attempts < CODE_MAX_ATTEMPTS;
+
+// ---- mail ------------------------------------------------------------------------------------
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export async function mailCode(to: string, subject: string, intro: string, issued: IssuedCode): Promise<void> {
+  const until = issued.expiresAt.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+  await sendMail({
+    to,
+    subject,
+    text: `${intro}\n\nSu código es: ${issued.code}\n\nEl código vence el ${until} y solo puede usarse una vez. Si usted no lo solicitó, ignore este mensaje.\n\nReflexo`,
+    html:
+      `<p>${escapeHtml(intro)}</p><p style="font-size:24px;letter-spacing:4px"><strong>${issued.code}</strong></p>` +
+      `<p>El código vence el ${escapeHtml(until)} y solo puede usarse una vez. Si usted no lo solicitó, ignore este mensaje.</p><p>Reflexo</p>`,
+  });
+}
