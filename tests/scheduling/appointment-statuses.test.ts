@@ -95,7 +95,7 @@ describe('writes (global administrators)', () => {
     expect((await call(handler, { path: `${P}/${s.id}/`, token: su })).status).toBe(404);
     expect((await call(handler, { method: 'DELETE', path: `${P}/${s.id}/delete/`, token: su })).status).toBe(404);
     const row = await ownerKysely().selectFrom('appointment_statuses').selectAll().where('id', '=', s.id).executeTakeFirst();
-    expect(row.deleted_at).not.toBeNull();
+    expect(row!.deleted_at).not.toBeNull();
     const activated = await call(handler, { method: 'POST', path: `${P}/${s.id}/activate/`, token: su });
     expect(activated.status).toBe(200);
     expect(activated.body).toMatchObject({ id: s.id, appointments_count: 0, deleted_at: null });
