@@ -51,7 +51,10 @@ async function runRoute(state: State, sourceIp: string): Promise<unknown> {
     sourceIp,
     baseUrl: baseUrl(state),
   };
-  if (r.db === false) return r.handler({ ...req, db: undefined as never });
+  if (r.db === false) {
+    if (state.inputError) throw state.inputError;
+    return r.handler({ ...req, db: undefined as never });
+  }
   const ctx: RequestContext = { requestId: state.requestId, sourceIp, userAgent: state.headers['user-agent'] ?? '', actor: null };
   return runWithContext(ctx, () => withTenant(
     scope,
@@ -76,6 +79,7 @@ async function runRoute(state: State, sourceIp: string): Promise<unknown> {
         if (r.access === 'admin' && !isAdmin(req.actor)) throw new Forbidden();
         if (r.access === 'superuser' && !req.actor.isSuperuser) throw new Forbidden();
       }
+      if (state.inputError) throw state.inputError;
       return r.handler({ ...req, db });
     },
     claims ? actorProbe(claims.sub, claims.jti) : undefined,

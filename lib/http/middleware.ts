@@ -31,6 +31,12 @@ export interface State {
   params?: unknown;
   query?: unknown;
   actor: Actor | null;
+  /**
+   * Bad input from a caller whose token is not yet checked against the database (revocation, active
+   * user, role). Raised only after that check, so a revoked token or a user without the role learns
+   * nothing about the route's schema or ids: they get their 401/403 first.
+   */
+  inputError?: HttpError;
 }
 
 type Request = MiddyRequest<Event, Result, Error, Context>;
@@ -243,7 +249,11 @@ export const validate = (): Middleware => {
       const r = s.route!;
       if (r.params) {
         const p = r.params.safeParse(s.rawParams, opts);
-        if (!p.success) throw new NotFound();
+        if (!p.success) {
+          if (!s.claims) throw new NotFound();
+          s.inputError = new NotFound();
+          return;
+        }
         s.params = p.data;
       } else s.params = s.rawParams;
       const issues: FieldIssue[] = [];
@@ -257,7 +267,10 @@ export const validate = (): Middleware => {
         if (b.success) s.body = b.data;
         else issues.push(...toIssues('body', b.error, surface));
       }
-      if (issues.length) throw new ValidationError(issues);
+      if (issues.length) {
+        if (!s.claims) throw new ValidationError(issues);
+        s.inputError = new ValidationError(issues);
+      }
     },
   };
 };
