@@ -14,8 +14,8 @@ import {
   revokeRefreshFamily,
   selectRefreshToken,
 } from '../queries/identity-credentials';
-import { insertUser, selectUserById, selectUserCredentialsByEmail, touchLastLogin } from '../queries/identity-users';
-import { assertPasswordAcceptable, duplicateUserField, PASSWORD_HISTORY_SIZE } from './identity-users';
+import { selectUserById, selectUserCredentialsByEmail, touchLastLogin } from '../queries/identity-users';
+import { assertPasswordAcceptable, insertUserOrFieldError, PASSWORD_HISTORY_SIZE } from './identity-users';
 import { assertNotThrottled, auditIdentity, clearFailures, recordFailure, type FailureKey } from './identity-security';
 
 /*
@@ -47,7 +47,7 @@ export async function register(db: Db, input: Registration) {
   const passwordHash = await hashPassword(input.password);
   const { password: _p, password_confirm: _c, ...profile } = input;
   // The new row has no clinic, so only the global scope may insert it under row-level security.
-  const row = await withGlobalScope(db, () => insertUser(db, { ...profile, reflexo_id: null, password_hash: passwordHash }).catch(duplicateUserField));
+  const row = await withGlobalScope(db, () => insertUserOrFieldError(db, { ...profile, reflexo_id: null, password_hash: passwordHash }));
   await pushPasswordHistory(db, row.id, passwordHash, PASSWORD_HISTORY_SIZE);
   await auditIdentity(db, { action: 'register', entity: 'users', entityId: row.id, reflexoId: null, userId: row.id });
   return { message: 'Usuario registrado con éxito' };

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { hashPassword } from '../auth/passwords';
 import type { Db } from '../db/tenant';
 import { HttpError, NotFound, ValidationError } from '../http/errors';
@@ -69,6 +70,22 @@ export function duplicateUserField(err: unknown): never {
   throw err;
 }
 
+/**
+ * Inserts a user; a duplicate becomes a field error. The savepoint keeps the transaction usable after
+ * the violation, because callers may be inside withGlobalScope, which must still reset the scope.
+ */
+export async function insertUserOrFieldError(db: Db, values: Parameters<typeof insertUser>[1]) {
+  await sql`SAVEPOINT insert_user`.execute(db);
+  try {
+    const row = await insertUser(db, values);
+    await sql`RELEASE SAVEPOINT insert_user`.execute(db);
+    return row;
+  } catch (err) {
+    await sql`ROLLBACK TO SAVEPOINT insert_user`.execute(db);
+    return duplicateUserField(err);
+  }
+}
+
 export async function assertPasswordAcceptable(password: string, field: string, full: boolean): Promise<void> {
   const problems = await passwordProblems(password, { full });
   if (problems.length) throw new ValidationError(problems.map((msg) => ({ loc: ['body', field], msg, type: 'password' })));
@@ -113,7 +130,7 @@ export async function createUser(db: Db, actor: Actor, input: UserInput & { emai
   const values = permittedValues(actor, input);
   const reflexoId = actor.isSuperuser ? (input.reflexo_id ?? null) : actor.reflexoId;
   const passwordHash = await hashPassword(input.password);
-  const row = await insertUser(db, {
+  const row = await insertUserOrFieldError(db, {
     ...(values as object),
     email: input.email,
     user_name: input.user_name,
@@ -121,7 +138,7 @@ export async function createUser(db: Db, actor: Actor, input: UserInput & { emai
     is_staff: actor.isSuperuser ? (input.is_staff ?? false) : false,
     is_superuser: actor.isSuperuser ? (input.is_superuser ?? false) : false,
     password_hash: passwordHash,
-  }).catch(duplicateUserField);
+  });
   await pushPasswordHistory(db, row.id, passwordHash, PASSWORD_HISTORY_SIZE);
   await auditIdentity(db, { action: 'create', entity: 'users', entityId: row.id, changedFields: Object.keys(input).filter((k) => k !== 'password'), reflexoId: row.reflexo_id });
   return userDetail(row);
