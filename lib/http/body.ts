@@ -39,6 +39,8 @@ function parseMultipart(raw: Buffer, contentType: string): Promise<ParsedBody> {
     try {
       bb = busboy({
         headers: { 'content-type': contentType },
+        // Keep the client's path so a traversal attempt can be seen (and refused); only the base name is used.
+        preservePath: true,
         limits: { fileSize: config.maxBodyBytes, files: MAX_FILES, fields: 200, fieldSize: 64 * 1024, parts: 250 },
       });
     } catch {
@@ -54,6 +56,8 @@ function parseMultipart(raw: Buffer, contentType: string): Promise<ParsedBody> {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('limit', () => (failed = new PayloadTooLarge()));
+      // A name that climbs directories or hides a NUL byte is an attack, not a photo: refuse the request.
+      if (/(^|[\\/])\.\.([\\/]|$)|\0/.test(info.filename ?? '')) failed = new HttpError(400, { detail: 'Nombre de archivo inválido.' });
       stream.on('close', () => {
         // The server never trusts the client's path: only the base name is kept, for display.
         const filename = (info.filename ?? '').split(/[\\/]/).pop() ?? '';

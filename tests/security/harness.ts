@@ -95,7 +95,9 @@ export function sampleOf(s: JsonSchema | undefined, name = '', hints: Record<str
     case 'object': {
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(s.properties ?? {})) {
-        if ((s.required ?? []).includes(k) || k in hints) out[k] = sampleOf(v, k, hints);
+        // Optional fields too (domains often require what the schema leaves optional), except the
+        // tenant selector, which only a global administrator may send.
+        if ((s.required ?? []).includes(k) || k in hints || (k !== 'reflexo_id' && !hints.__requiredOnly)) out[k] = sampleOf(v, k, hints);
       }
       return out;
     }

@@ -11,8 +11,8 @@ export interface DocumentTypesTable {
   id: Generated<number>;
   name: string;
   code: string | null;
-  created_at: Generated<CreatedAt>;
-  updated_at: Generated<Timestamp>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
   deleted_at: NullableTimestamp;
 }
 
@@ -21,8 +21,8 @@ export interface PaymentTypesTable {
   name: string;
   /** cash, card, transfer, yape, plin for the seeded rows; null for user-created ones. */
   code: string | null;
-  created_at: Generated<CreatedAt>;
-  updated_at: Generated<Timestamp>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
   deleted_at: NullableTimestamp;
 }
 
@@ -32,16 +32,16 @@ export interface PaymentStatusesTable {
   description: string | null;
   /** pending, paid, cancelled for the seeded rows. */
   code: string | null;
-  created_at: Generated<CreatedAt>;
-  updated_at: Generated<Timestamp>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
 }
 
 export interface DiagnosesTable {
   id: Generated<number>;
   code: string;
   name: string;
-  created_at: Generated<CreatedAt>;
-  updated_at: Generated<Timestamp>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
   deleted_at: NullableTimestamp;
 }
 
@@ -75,8 +75,8 @@ export interface PatientsTable {
   notes: string | null;
   /** Generated: folded names, document and email, trigram-indexed for search. */
   search_text: ColumnType<string, never, never>;
-  created_at: Generated<CreatedAt>;
-  updated_at: Generated<Timestamp>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
   deleted_at: NullableTimestamp;
 }
 
@@ -90,8 +90,8 @@ export interface MedicalRecordsTable {
   symptoms: string | null;
   treatment: string | null;
   status: Generated<string>;
-  created_at: Generated<CreatedAt>;
-  updated_at: Generated<Timestamp>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
   deleted_at: NullableTimestamp;
 }
 
@@ -109,8 +109,8 @@ export interface HistoriesTable {
   menstruation: Generated<boolean>;
   diu_type: string | null;
   gestation: Generated<boolean>;
-  created_at: Generated<CreatedAt>;
-  updated_at: Generated<Timestamp>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
   deleted_at: NullableTimestamp;
 }
 
@@ -124,8 +124,8 @@ export interface PredeterminedPricesTable {
   reflexo_id: number;
   name: string;
   price: Decimal;
-  created_at: Generated<CreatedAt>;
-  updated_at: Generated<Timestamp>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
   deleted_at: NullableTimestamp;
 }
 

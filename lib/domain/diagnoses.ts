@@ -1,0 +1,48 @@
+import type { Db } from '../db/tenant';
+import { HttpError, ValidationError } from '../http/errors';
+import { paginate } from '../http/pagination';
+import { diagnosesQuery, hardDeleteDiagnosis, insertDiagnosis, selectDiagnosis, softDeleteDiagnosesByCode, updateDiagnosis } from '../queries/diagnoses';
+import { hardDeleteOrConflict, pgCode, pgConstraint } from './clinical-rules';
+
+/*
+ * Diagnoses are global (no tenant). `code` is unique among live rows: the unique index decides,
+ * so two concurrent creates of the same code cannot both succeed. Soft delete marks every live row
+ * sharing the code, as the spec describes.
+ */
+const notFound = () => new HttpError(404, { error: 'Diagnóstico no encontrado' }, {}, 'Diagnóstico no encontrado');
+const duplicateCode = () => ValidationError.field('code', 'Un diagnóstico con este código ya existe.', 'unique');
+
+async function uniqueCode<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (pgCode(err) === '23505' && pgConstraint(err) === 'diagnoses_code_live_uq') throw duplicateCode();
+    throw err;
+  }
+}
+
+export const listDiagnoses = (db: Db, opts: { page: number; size: number; search?: string }) =>
+  paginate(diagnosesQuery(db, opts.search?.trim() || undefined), opts.page, opts.size);
+
+export async function getDiagnosis(db: Db, id: number) {
+  const row = await selectDiagnosis(db, id);
+  if (!row) throw notFound();
+  return row;
+}
+
+export const createDiagnosis = (db: Db, values: { name: string; code: string }) => uniqueCode(() => insertDiagnosis(db, values));
+
+export async function editDiagnosis(db: Db, id: number, values: { name?: string; code?: string }) {
+  const row = await uniqueCode(() => updateDiagnosis(db, id, values));
+  if (!row) throw notFound();
+  return row;
+}
+
+export async function deleteDiagnosis(db: Db, id: number, hard: boolean): Promise<void> {
+  const row = await getDiagnosis(db, id);
+  if (hard) {
+    await hardDeleteOrConflict(() => hardDeleteDiagnosis(db, id), 'El diagnóstico tiene historiales médicos asociados y no puede eliminarse definitivamente.');
+  } else {
+    await softDeleteDiagnosesByCode(db, row.code);
+  }
+}

@@ -1,0 +1,82 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/tenant';
+import type { PatientsTable } from '../db/tables/clinical';
+import type { Insertable, Updateable } from 'kysely';
+import { foldedContains, searchTerms } from './clinical-search';
+
+/* Patients (tenant-owned). Soft-deleted rows are never returned. */
+
+const cols = [
+  'pa.id',
+  'pa.reflexo_id',
+  'pa.document_type_id',
+  'pa.document_number',
+  'pa.name',
+  'pa.paternal_lastname',
+  'pa.maternal_lastname',
+  'pa.email',
+  'pa.phone1',
+  'pa.phone2',
+  'pa.sex',
+  'pa.address',
+  'pa.ocupation',
+  'pa.health_condition',
+  'pa.region_id',
+  'pa.province_id',
+  'pa.district_id',
+  'pa.created_at',
+  'pa.updated_at',
+] as const;
+
+/** Live patients, newest first, limited to one clinic unless `reflexoId` is null (global administrators). */
+export function patientsQuery(db: Db, filter: { reflexoId: number | null; q?: string }) {
+  let qb = db.selectFrom('patients as pa').select(cols).where('pa.deleted_at', 'is', null);
+  if (filter.reflexoId !== null) qb = qb.where('pa.reflexo_id', '=', filter.reflexoId);
+  // Every word must occur somewhere in the folded names, document or e-mail (trigram index).
+  for (const term of searchTerms(filter.q ?? '')) qb = qb.where(sql<boolean>`pa.search_text LIKE ${foldedContains(term)}`);
+  return qb.orderBy('pa.id', 'desc');
+}
+
+export const selectPatient = (db: Db, id: number, reflexoId: number | null) =>
+  patientsQuery(db, { reflexoId }).where('pa.id', '=', id).executeTakeFirst();
+
+export type PatientRow = NonNullable<Awaited<ReturnType<typeof selectPatient>>>;
+
+export const insertPatient = (db: Db, values: Insertable<PatientsTable>) => db.insertInto('patients').values(values).returning('id').executeTakeFirstOrThrow();
+
+export const updatePatient = (db: Db, id: number, values: Updateable<PatientsTable>) =>
+  db.updateTable('patients').set({ ...values, updated_at: new Date() }).where('id', '=', id).where('deleted_at', 'is', null).execute();
+
+export const softDeletePatient = (db: Db, id: number) =>
+  db.updateTable('patients').set({ deleted_at: new Date() }).where('id', '=', id).where('deleted_at', 'is', null).execute();
+
+export const hardDeletePatient = (db: Db, id: number) => db.deleteFrom('patients').where('id', '=', id).execute();
+
+/** The live patient of a clinic holding this document number or e-mail (for the 409 body). */
+export const findPatientHolding = (db: Db, reflexoId: number, documentNumber: string | undefined, email: string | null | undefined, exceptId?: number) => {
+  let q = db
+    .selectFrom('patients')
+    .select(['id', 'document_number', 'name', 'email'])
+    .where('reflexo_id', '=', reflexoId)
+    .where('deleted_at', 'is', null)
+    .where((eb) => {
+      const ors = [];
+      if (documentNumber !== undefined) ors.push(eb('document_number', '=', documentNumber));
+      if (email) ors.push(eb('email', '=', email));
+      return ors.length ? eb.or(ors) : eb.val(false);
+    });
+  if (exceptId !== undefined) q = q.where('id', '!=', exceptId);
+  return q.orderBy('id').executeTakeFirst();
+};
+
+/** Whether each location exists, and the parent each one names (ids are ubigeo codes). */
+export async function selectLocationParents(db: Db, ids: { region: number; province: number; district: number }) {
+  const { rows } = await sql<{ region: number | null; province_region: number | null; district_province: number | null }>`
+    SELECT (SELECT id FROM regions WHERE id = ${ids.region} AND deleted_at IS NULL) AS region,
+           (SELECT region_id FROM provinces WHERE id = ${ids.province} AND deleted_at IS NULL) AS province_region,
+           (SELECT province_id FROM districts WHERE id = ${ids.district} AND deleted_at IS NULL) AS district_province`.execute(db);
+  return rows[0];
+}
+
+export const documentTypeExists = async (db: Db, id: number) =>
+  !!(await db.selectFrom('document_types').select('id').where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst());

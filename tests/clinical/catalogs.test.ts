@@ -1,0 +1,103 @@
+import { handler as documentTypes } from '../../functions/reflexo/configurations-document-types';
+import { handler as paymentTypes } from '../../functions/reflexo/configurations-payment-types';
+import { handler as paymentStatuses } from '../../functions/reflexo/configurations-payment-statuses';
+import { createUser, ownerKysely, tenantWithAdmin, uniq, type TestUser } from '../helpers/fixtures';
+import { insertPatient } from '../helpers/clinical-fixtures';
+import type { Handler } from '../helpers/http';
+import { call } from '../helpers/http';
+
+/* Module 6: document types, payment types, payment statuses (global catalogs, hard delete). */
+let admin: TestUser;
+let staff: TestUser;
+let tenantId: number;
+beforeAll(async () => {
+  const t = await tenantWithAdmin();
+  admin = t.admin;
+  tenantId = t.tenant.id;
+  staff = await createUser({ reflexoId: tenantId });
+});
+
+describe.each([
+  ['document_types', documentTypes, 'DNI'],
+  ['payment_types', paymentTypes, 'Efectivo'],
+] as [string, Handler, string][])('%s', (table, handler, seeded) => {
+  const base = `/api/configurations/${table}`;
+
+  it('lists {"<table>": [{id, name}]} publicly, seeded rows included', async () => {
+    const res = await call(handler, { path: `${base}/` });
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body)).toEqual([table]);
+    expect(res.body[table][0]).toEqual({ id: 1, name: seeded });
+  });
+
+  it('admin creates (201 {id, name}), reads (with timestamps), edits (PUT/PATCH) and hard-deletes (204); both dialects', async () => {
+    const name = uniq('Tipo ');
+    const created = await call(handler, { method: 'POST', path: `${base}/create/`, token: admin.token, json: { name } });
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual({ id: expect.any(Number), name });
+    const id = created.body.id;
+    const detail = await call(handler, { path: `${base}/${id}` });
+    expect(detail.body).toEqual({ id, name, created_at: expect.any(String), updated_at: expect.any(String) });
+    const put = await call(handler, { method: 'PUT', path: `${base}/${id}/edit/`, token: admin.token, json: { name: `${name} v2` } });
+    expect(put.body).toMatchObject({ id, name: `${name} v2` });
+    const patch = await call(handler, { method: 'PATCH', path: `${base}/${id}/`, token: admin.token, json: { name: `${name} v3` } });
+    expect(patch.body.name).toBe(`${name} v3`);
+    expect((await call(handler, { method: 'PUT', path: `${base}/${id}/`, token: admin.token, json: {} })).body).toEqual({ name: ['Este campo es requerido.'] });
+    const viaDrf = await call(handler, { method: 'POST', path: base, token: admin.token, json: { name: `${name} drf` } });
+    expect(viaDrf.status).toBe(201);
+    expect((await call(handler, { method: 'DELETE', path: `${base}/${id}/delete/`, token: admin.token })).status).toBe(204);
+    expect(await ownerKysely().selectFrom(table).select('id').where('id', '=', id).executeTakeFirst()).toBeUndefined();
+    expect((await call(handler, { method: 'DELETE', path: `${base}/${viaDrf.body.id}/`, token: admin.token })).status).toBe(204);
+    expect((await call(handler, { path: `${base}/${id}/` })).status).toBe(404);
+    expect((await call(handler, { method: 'DELETE', path: `${base}/${id}/delete/`, token: admin.token })).status).toBe(404);
+  });
+
+  it('writing needs an authenticated admin (hardening); blank names are refused', async () => {
+    expect((await call(handler, { method: 'POST', path: `${base}/create/`, json: { name: 'x' } })).status).toBe(401);
+    expect((await call(handler, { method: 'POST', path: `${base}/create/`, token: staff.token, json: { name: 'x' } })).status).toBe(403);
+    expect((await call(handler, { method: 'DELETE', path: `${base}/1/delete/`, token: staff.token })).status).toBe(403);
+    expect((await call(handler, { method: 'POST', path: `${base}/create/`, token: admin.token, json: { name: ' ' } })).body).toEqual({ name: ['Este campo no puede estar en blanco.'] });
+  });
+});
+
+describe('document type in use', () => {
+  it('cannot be deleted while a patient uses it (409), and stays', async () => {
+    const created = await call(documentTypes, { method: 'POST', path: '/api/configurations/document_types/create/', token: admin.token, json: { name: uniq('Doc ') } });
+    await insertPatient(tenantId, { document_type_id: created.body.id });
+    const res = await call(documentTypes, { method: 'DELETE', path: `/api/configurations/document_types/${created.body.id}/delete/`, token: admin.token });
+    expect(res.status).toBe(409);
+    expect(res.body).toEqual({ detail: 'El tipo de documento está en uso y no puede eliminarse.' });
+    expect(await ownerKysely().selectFrom('document_types').select('id').where('id', '=', created.body.id).executeTakeFirst()).toBeDefined();
+  });
+});
+
+describe('payment_statuses', () => {
+  const base = '/api/configurations/payment_statuses';
+  it('lists {id, name, description} publicly with the seeded statuses', async () => {
+    const res = await call(paymentStatuses, { path: `${base}/` });
+    expect(res.body.payment_statuses.slice(0, 3)).toEqual([
+      { id: 1, name: 'Pendiente', description: 'Pago pendiente de confirmación' },
+      { id: 2, name: 'Pagado', description: 'Pago confirmado y procesado' },
+      { id: 3, name: 'Cancelado', description: 'Pago cancelado o rechazado' },
+    ]);
+  });
+
+  it('admin creates, reads, edits and deletes; both dialects; no audit fields in responses', async () => {
+    const created = await call(paymentStatuses, { method: 'POST', path: `${base}/create/`, token: admin.token, json: { name: 'Reembolsado', description: 'Pago reembolsado al cliente' } });
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual({ id: expect.any(Number), name: 'Reembolsado', description: 'Pago reembolsado al cliente' });
+    const id = created.body.id;
+    expect((await call(paymentStatuses, { path: `${base}/${id}/` })).body).toEqual(created.body);
+    const patch = await call(paymentStatuses, { method: 'PATCH', path: `${base}/${id}/edit/`, token: admin.token, json: { description: 'Actualizado' } });
+    expect(patch.body).toEqual({ id, name: 'Reembolsado', description: 'Actualizado' });
+    const put = await call(paymentStatuses, { method: 'PUT', path: `${base}/${id}/`, token: admin.token, json: { name: 'Devuelto' } });
+    expect(put.body).toEqual({ id, name: 'Devuelto', description: 'Actualizado' });
+    const noDesc = await call(paymentStatuses, { method: 'POST', path: base, token: admin.token, json: { name: 'Parcial' } });
+    expect(noDesc.body.description).toBeNull();
+    expect((await call(paymentStatuses, { method: 'DELETE', path: `${base}/${id}/delete/`, token: admin.token })).status).toBe(204);
+    expect((await call(paymentStatuses, { method: 'DELETE', path: `${base}/${noDesc.body.id}/`, token: admin.token })).status).toBe(204);
+    expect((await call(paymentStatuses, { path: `${base}/${id}/` })).status).toBe(404);
+    expect((await call(paymentStatuses, { method: 'POST', path: `${base}/create/`, token: staff.token, json: { name: 'x' } })).status).toBe(403);
+    expect((await call(paymentStatuses, { method: 'POST', path: `${base}/create/`, token: admin.token, json: {} })).body).toEqual({ name: ['Este campo es requerido.'] });
+  });
+});
