@@ -4,7 +4,15 @@ import { group as architectAuth } from './reflexo/architect-auth';
 import { group as architectRoles } from './reflexo/architect-roles';
 import { group as architectUsers } from './reflexo/architect-users';
 import { group as companyCompany } from './reflexo/company-company';
+import { group as configurationsDocumentTypes } from './reflexo/configurations-document-types';
+import { group as configurationsHistories } from './reflexo/configurations-histories';
+import { group as configurationsPaymentStatuses } from './reflexo/configurations-payment-statuses';
+import { group as configurationsPaymentTypes } from './reflexo/configurations-payment-types';
+import { group as configurationsPredeterminedPrices } from './reflexo/configurations-predetermined-prices';
 import { group as locations } from './reflexo/locations';
+import { group as patientsDiagnoses } from './reflexo/patients-diagnoses';
+import { group as patientsMedicalRecords } from './reflexo/patients-medical-records';
+import { group as patientsPatients } from './reflexo/patients-patients';
 import { group as profilesPassword } from './reflexo/profiles-password';
 import { group as profilesUsers } from './reflexo/profiles-users';
 import { group as profilesVerification } from './reflexo/profiles-verification';
@@ -14,4 +22,4 @@ import { group as system } from './system/system';
  * Every deployed route group. The OpenAPI document and the serverless.yml consistency test read this
  * list; a new function file is added here and in serverless.yml (the test fails until both agree).
  */
-export const groups: RouteGroup[] = [system, locations, architectAudit, companyCompany, architectAuth, architectUsers, architectRoles, profilesUsers, profilesPassword, profilesVerification];
+export const groups: RouteGroup[] = [system, locations, architectAudit, companyCompany, architectAuth, architectUsers, architectRoles, profilesUsers, profilesPassword, profilesVerification, patientsDiagnoses, patientsPatients, patientsMedicalRecords, configurationsHistories, configurationsDocumentTypes, configurationsPaymentTypes, configurationsPaymentStatuses, configurationsPredeterminedPrices];
