@@ -9,7 +9,7 @@ export const truthyFlag = z
   .transform((v) => v === 'true' || v === 'True' || v === '1');
 
 /** `?ordering=field` or `-field` among the allowed columns, as DRF's OrderingFilter. */
-export function orderingQuery<F extends string>(fields: readonly F[], fallback: `${'' | '-'}${F}`) {
+export function orderingQuery<F extends string>(fields: readonly F[], fallback: NoInfer<`${'' | '-'}${F}`>) {
   const allowed = [...fields, ...fields.map((f) => `-${f}`)] as string[];
   return z
     .string()
@@ -18,3 +18,12 @@ export function orderingQuery<F extends string>(fields: readonly F[], fallback: 
     .default(fallback)
     .transform((v) => ({ column: v.replace(/^-/, '') as F, desc: v.startsWith('-') }));
 }
+
+/** `HH:MM` or `HH:MM:SS`, a real time of day. */
+export const hourString = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/, 'Hora inválida. Use el formato HH:MM o HH:MM:SS.');
+
+/** Money as a JSON number or a decimal string, at most 2 decimals; kept as a string (never a float). */
+export const money = z
+  .union([z.number(), z.string().trim()], { error: 'Debe ser un monto válido.' })
+  .transform((v) => String(v))
+  .pipe(z.string().regex(/^\d{1,10}(\.\d{1,2})?$/, 'Debe ser un monto válido, mayor o igual a 0 y con hasta 2 decimales.'));

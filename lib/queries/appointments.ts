@@ -1,0 +1,207 @@
+import { sql, type Insertable, type Updateable } from 'kysely';
+import type { Db } from '../db/tenant';
+import type { AppointmentsTable, StatusKind } from '../db/tables/scheduling';
+
+/*
+ * Appointments with everything a response nests (patient, therapist, status, payment type/status,
+ * ticket number) joined in ONE query: a list page costs one round trip whatever its size.
+ */
+
+export type AppointmentOrder = { column: 'appointment_date' | 'hour' | 'created_at' | 'updated_at' | 'id'; desc: boolean };
+
+export interface AppointmentFilter {
+  reflexoId: number | null;
+  id?: number;
+  appointmentDate?: string;
+  statusId?: number;
+  patientId?: number;
+  therapistId?: number;
+  room?: string;
+  search?: string;
+  kinds?: StatusKind[];
+  from?: string;
+  to?: string;
+  order?: AppointmentOrder;
+}
+
+const escapeLike = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+export function appointmentQuery(db: Db, f: AppointmentFilter) {
+  let q = db
+    .selectFrom('appointments as a')
+    .innerJoin('patients as p', 'p.id', 'a.patient_id')
+    .innerJoin('therapists as t', 't.id', 'a.therapist_id')
+    .innerJoin('appointment_statuses as s', 's.id', 'a.appointment_status_id')
+    .leftJoin('payment_types as pt', 'pt.id', 'a.payment_type_id')
+    .leftJoin('payment_statuses as ps', 'ps.id', 'a.payment_status_id')
+    .leftJoin('tickets as tk', 'tk.appointment_id', 'a.id')
+    .select([
+      'a.id',
+      'a.reflexo_id',
+      'a.patient_id',
+      'p.name as patient_name',
+      'p.paternal_lastname as patient_paternal_lastname',
+      'p.document_number as patient_document_number',
+      'a.therapist_id',
+      't.first_name as therapist_first_name',
+      't.last_name_paternal as therapist_last_name_paternal',
+      't.document_number as therapist_document_number',
+      'a.appointment_date',
+      'a.hour',
+      'a.duration_minutes',
+      'a.appointment_status_id',
+      's.name as status_name',
+      's.kind as status_kind',
+      'a.appointment_type',
+      'a.room',
+      'a.ailments',
+      'a.diagnosis',
+      'a.surgeries',
+      'a.reflexology_diagnostics',
+      'a.medications',
+      'a.observation',
+      'a.initial_date',
+      'a.final_date',
+      'a.social_benefit',
+      'a.payment_detail',
+      'a.payment',
+      'a.payment_type_id',
+      'pt.name as payment_type_name',
+      'a.payment_status_id',
+      'ps.name as payment_status_name',
+      'tk.id as ticket_id',
+      'tk.ticket_number',
+      'a.cancelled_at',
+      'a.cancellation_reason',
+      'a.reschedule_reason',
+      'a.created_at',
+      'a.updated_at',
+      'a.deleted_at',
+    ])
+    .where('a.deleted_at', 'is', null);
+  if (f.reflexoId !== null) q = q.where('a.reflexo_id', '=', f.reflexoId);
+  if (f.id !== undefined) q = q.where('a.id', '=', f.id);
+  if (f.appointmentDate) q = q.where('a.appointment_date', '=', f.appointmentDate);
+  if (f.statusId !== undefined) q = q.where('a.appointment_status_id', '=', f.statusId);
+  if (f.patientId !== undefined) q = q.where('a.patient_id', '=', f.patientId);
+  if (f.therapistId !== undefined) q = q.where('a.therapist_id', '=', f.therapistId);
+  if (f.room) q = q.where(sql<boolean>`lower(btrim(a.room)) = lower(btrim(${f.room}))`);
+  if (f.kinds) q = q.where('s.kind', 'in', f.kinds);
+  if (f.from) q = q.where('a.appointment_date', '>=', f.from);
+  if (f.to) q = q.where('a.appointment_date', '<=', f.to);
+  if (f.search) {
+    const like = escapeLike(f.search);
+    q = q.where((eb) => eb.or([eb('a.ailments', 'ilike', like), eb('a.diagnosis', 'ilike', like), eb('a.observation', 'ilike', like), eb('tk.ticket_number', 'ilike', like)]));
+  }
+  const o = f.order ?? { column: 'appointment_date', desc: true };
+  const dir = o.desc ? 'desc' : 'asc';
+  q = q.orderBy(`a.${o.column}`, dir);
+  if (o.column === 'appointment_date') q = q.orderBy('a.hour', dir);
+  return q.orderBy('a.id', dir);
+}
+
+export type AppointmentRow = Awaited<ReturnType<ReturnType<typeof appointmentQuery>['executeTakeFirstOrThrow']>>;
+
+/** The row as stored (for edits): live or not, locked against concurrent edits of the same appointment. */
+export function lockAppointment(db: Db, id: number, reflexoId: number | null) {
+  let q = db.selectFrom('appointments').selectAll().where('id', '=', id).where('deleted_at', 'is', null);
+  if (reflexoId !== null) q = q.where('reflexo_id', '=', reflexoId);
+  return q.forUpdate().executeTakeFirst();
+}
+
+export function insertAppointment(db: Db, v: Insertable<AppointmentsTable>) {
+  return db.insertInto('appointments').values(v).returning('id').executeTakeFirstOrThrow();
+}
+
+export function updateAppointment(db: Db, id: number, reflexoId: number, v: Updateable<AppointmentsTable>) {
+  return db.updateTable('appointments').set(v).where('id', '=', id).where('reflexo_id', '=', reflexoId).executeTakeFirst();
+}
+
+export function deleteAppointment(db: Db, id: number, reflexoId: number) {
+  return db.deleteFrom('appointments').where('id', '=', id).where('reflexo_id', '=', reflexoId).executeTakeFirst();
+}
+
+export function findLivePatient(db: Db, id: number, reflexoId: number) {
+  return db.selectFrom('patients').select('id').where('id', '=', id).where('reflexo_id', '=', reflexoId).where('deleted_at', 'is', null).executeTakeFirst();
+}
+
+export function findLiveTherapist(db: Db, id: number, reflexoId: number) {
+  return db.selectFrom('therapists').select('id').where('id', '=', id).where('reflexo_id', '=', reflexoId).where('deleted_at', 'is', null).executeTakeFirst();
+}
+
+export function findLiveStatus(db: Db, id: number) {
+  return db.selectFrom('appointment_statuses').select(['id', 'kind']).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+}
+
+export function findStatusIdByKind(db: Db, kind: StatusKind) {
+  return db.selectFrom('appointment_statuses').select(['id', 'kind']).where('kind', '=', kind).executeTakeFirstOrThrow();
+}
+
+export function findPaymentType(db: Db, id: number) {
+  return db.selectFrom('payment_types').select(['id', 'name', 'code']).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+}
+
+export function findPaymentStatus(db: Db, id: number) {
+  return db.selectFrom('payment_statuses').select(['id', 'code']).where('id', '=', id).executeTakeFirst();
+}
+
+export interface Slot {
+  reflexoId: number;
+  date: string;
+  hour: string;
+  durationMinutes: number;
+  therapistId?: number | null;
+  room?: string | null;
+  excludeId?: number | null;
+}
+
+/**
+ * Live appointments overlapping a slot for the therapist or the room: the very predicate of the
+ * exclusion constraints appointments_therapist_no_overlap / appointments_room_no_overlap.
+ */
+export function overlapping(db: Db, s: Slot) {
+  const wanted = sql`tsrange(${s.date}::date + ${s.hour}::time, ${s.date}::date + ${s.hour}::time + make_interval(mins => ${s.durationMinutes}::int), '[)')`;
+  const room = s.room?.trim() || null;
+  return db
+    .selectFrom('appointments as a')
+    .select(['a.id', 'a.therapist_id', 'a.room', 'a.appointment_date', 'a.hour', 'a.duration_minutes'])
+    .where('a.reflexo_id', '=', s.reflexoId)
+    .where('a.deleted_at', 'is', null)
+    .where('a.cancelled_at', 'is', null)
+    .where(sql<boolean>`a.slot && ${wanted}`)
+    .where((eb) => {
+      const any = [];
+      if (s.therapistId) any.push(eb('a.therapist_id', '=', s.therapistId));
+      if (room) any.push(eb(sql`lower(btrim(a.room))`, '=', room.toLowerCase()));
+      return any.length ? eb.or(any) : sql<boolean>`false`;
+    })
+    .$if(!!s.excludeId, (q) => q.where('a.id', '!=', s.excludeId!))
+    .orderBy('a.hour')
+    .execute();
+}
+
+/** Live therapists of the clinic with no live appointment overlapping the slot. */
+export function freeTherapists(db: Db, s: Slot) {
+  const wanted = sql`tsrange(${s.date}::date + ${s.hour}::time, ${s.date}::date + ${s.hour}::time + make_interval(mins => ${s.durationMinutes}::int), '[)')`;
+  return db
+    .selectFrom('therapists as t')
+    .select(['t.id', sql<string>`concat_ws(' ', t.first_name, t.last_name_paternal, t.last_name_maternal)`.as('full_name')])
+    .where('t.reflexo_id', '=', s.reflexoId)
+    .where('t.deleted_at', 'is', null)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('appointments as a')
+            .select('a.id')
+            .where('a.reflexo_id', '=', s.reflexoId)
+            .whereRef('a.therapist_id', '=', 't.id')
+            .where('a.deleted_at', 'is', null)
+            .where('a.cancelled_at', 'is', null)
+            .where(sql<boolean>`a.slot && ${wanted}`)
+            .$if(!!s.excludeId, (q) => q.where('a.id', '!=', s.excludeId!)),
+        ),
+      ),
+    )
+    .orderBy('t.id')
+    .execute();
+}
