@@ -4,6 +4,9 @@ import { group as architectAuth } from './reflexo/architect-auth';
 import { group as architectRoles } from './reflexo/architect-roles';
 import { group as architectUsers } from './reflexo/architect-users';
 import { group as companyCompany } from './reflexo/company-company';
+import { group as companyExports } from './reflexo/company-exports';
+import { group as companyReports } from './reflexo/company-reports';
+import { group as companyStatistics } from './reflexo/company-statistics';
 import { group as configurationsDocumentTypes } from './reflexo/configurations-document-types';
 import { group as configurationsHistories } from './reflexo/configurations-histories';
 import { group as configurationsPaymentStatuses } from './reflexo/configurations-payment-statuses';
@@ -22,4 +25,4 @@ import { group as system } from './system/system';
  * Every deployed route group. The OpenAPI document and the serverless.yml consistency test read this
  * list; a new function file is added here and in serverless.yml (the test fails until both agree).
  */
-export const groups: RouteGroup[] = [system, locations, architectAudit, companyCompany, architectAuth, architectUsers, architectRoles, profilesUsers, profilesPassword, profilesVerification, patientsDiagnoses, patientsPatients, patientsMedicalRecords, configurationsHistories, configurationsDocumentTypes, configurationsPaymentTypes, configurationsPaymentStatuses, configurationsPredeterminedPrices];
+export const groups: RouteGroup[] = [system, locations, architectAudit, companyCompany, companyStatistics, companyReports, companyExports, architectAuth, architectUsers, architectRoles, profilesUsers, profilesPassword, profilesVerification, patientsDiagnoses, patientsPatients, patientsMedicalRecords, configurationsHistories, configurationsDocumentTypes, configurationsPaymentTypes, configurationsPaymentStatuses, configurationsPredeterminedPrices];

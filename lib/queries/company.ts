@@ -60,6 +60,10 @@ export function selectLetterhead(db: Db, reflexoId: number) {
       (join) => join.onRef('c.reflexo_id', '=', 't.id'),
     )
     .select(['t.name as tenant_name', 't.time_zone', 'c.company_name', 'c.logo_key'])
+    .select([
+      sql<string>`to_char(now() AT TIME ZONE t.time_zone, 'YYYY-MM-DD')`.as('today'),
+      sql<string>`to_char(now() AT TIME ZONE t.time_zone, 'YYYY-MM-DD HH24:MI')`.as('now_local'),
+    ])
     .where('t.id', '=', reflexoId)
     .executeTakeFirst();
 }

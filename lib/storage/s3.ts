@@ -59,6 +59,19 @@ export async function objectExists(key: string): Promise<boolean> {
   }
 }
 
+/** The object's bytes (company logos printed on PDF exports), or null when it is missing. */
+export async function getObjectBytes(key: string): Promise<Buffer | null> {
+  const { s3, sdk } = await sdkClient();
+  try {
+    const out = await s3.send(new sdk.GetObjectCommand({ Bucket: config.s3Bucket, Key: key }));
+    return out.Body ? Buffer.from(await out.Body.transformToByteArray()) : null;
+  } catch (err) {
+    const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+    if (e.name === 'NoSuchKey' || e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404) return null;
+    throw new ServiceUnavailable('El almacenamiento de archivos no está disponible. Intente nuevamente.');
+  }
+}
+
 export async function presignedGetUrl(key: string, seconds = 300): Promise<string> {
   const [{ s3, sdk }, { getSignedUrl }] = await Promise.all([sdkClient(), import('@aws-sdk/s3-request-presigner')]);
   return getSignedUrl(s3, new sdk.GetObjectCommand({ Bucket: config.s3Bucket, Key: key }), { expiresIn: seconds });

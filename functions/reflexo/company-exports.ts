@@ -1,0 +1,65 @@
+import { createHandler } from '../../lib/http/app';
+import { binary, defineGroup, route, type AnyRoute } from '../../lib/http/route';
+import { parseDay, parseRange, reportScope, type ReportScope } from '../../lib/domain/company-reports';
+import {
+  appointmentsPerTherapistExport,
+  appointmentsRangeExport,
+  cashSummaryExport,
+  paidTicketsExport,
+  patientsByTherapistExport,
+  pettyCashExport,
+  type ExportFile,
+} from '../../lib/domain/company-exports';
+import type { Db } from '../../lib/db/tenant';
+import { dayQuery, rangeQuery } from './company-report-schemas';
+
+/* Module 8 of reflexo-api.md: downloadable Excel and PDF reports. `date` defaults to today (clinic time). */
+
+const download = (file: ExportFile) =>
+  binary(file.data, file.contentType, { 'Content-Disposition': `attachment; filename="${file.filename}"`, 'Cache-Control': 'no-store' });
+
+const files = { 200: { description: 'Archivo descargable' } };
+
+/** A one-day export: `?date=YYYY-MM-DD`, default today in the clinic's time zone. */
+const dayExport = (path: string, summary: string, build: (db: Db, scope: ReportScope, day: string) => Promise<ExportFile>): AnyRoute =>
+  route({
+    method: 'GET',
+    path,
+    access: 'user',
+    summary,
+    query: dayQuery,
+    responses: files,
+    handler: async ({ db, actor, query }) => {
+      const scope = await reportScope(db, actor, query.reflexo_id);
+      return download(await build(db, scope, parseDay(query.date, 'date', scope.today)));
+    },
+  });
+
+export const group = defineGroup({
+  name: 'company-exports',
+  prefixes: ['/api/company/exports'],
+  tag: 'Company exports',
+  routes: [
+    route({
+      method: 'GET',
+      path: '/api/company/exports/excel/citas-rango/',
+      access: 'user',
+      summary: 'Excel: citas en rango (?start_date=YYYY-MM-DD&end_date=YYYY-MM-DD)',
+      query: rangeQuery,
+      responses: files,
+      handler: async ({ db, actor, query }) => {
+        const { start, end } = parseRange(query.start_date, query.end_date, ['start_date', 'end_date']);
+        return download(await appointmentsRangeExport(db, await reportScope(db, actor, query.reflexo_id), start, end));
+      },
+    }),
+    dayExport('/api/company/exports/excel/caja-chica-mejorada/', 'Excel: caja chica mejorada (?date=YYYY-MM-DD)', (db, s, d) => pettyCashExport(db, s, d, 'xlsx')),
+    dayExport('/api/company/exports/excel/tickets-pagados/', 'Excel: tickets pagados (?date=YYYY-MM-DD)', (db, s, d) => paidTicketsExport(db, s, d, 'xlsx')),
+    dayExport('/api/company/exports/pdf/citas-terapeuta/', 'PDF: citas por terapeuta (?date=YYYY-MM-DD)', appointmentsPerTherapistExport),
+    dayExport('/api/company/exports/pdf/pacientes-terapeuta/', 'PDF: pacientes por terapeuta (?date=YYYY-MM-DD)', patientsByTherapistExport),
+    dayExport('/api/company/exports/pdf/resumen-caja/', 'PDF: resumen de caja (?date=YYYY-MM-DD)', cashSummaryExport),
+    dayExport('/api/company/exports/pdf/caja-chica-mejorada/', 'PDF: caja chica mejorada (?date=YYYY-MM-DD)', (db, s, d) => pettyCashExport(db, s, d, 'pdf')),
+    dayExport('/api/company/exports/pdf/tickets-pagados/', 'PDF: tickets pagados (?date=YYYY-MM-DD)', (db, s, d) => paidTicketsExport(db, s, d, 'pdf')),
+  ],
+});
+
+export const handler = createHandler(group);
