@@ -42,6 +42,18 @@ const settingValue = (n: number | null) => {
   return String(n);
 };
 
+/*
+ * A connection killed while checked out (failover, pg_terminate_backend, RDS Proxy recycling) makes
+ * the client emit 'error'; with no listener that is an uncaught exception that takes the whole Lambda
+ * container down. The failed query already rejects and becomes a 503, so the event itself is ignored.
+ */
+const watched = new WeakSet<pg.PoolClient>();
+function watchForConnectionLoss(client: pg.PoolClient): void {
+  if (watched.has(client)) return;
+  watched.add(client);
+  client.on('error', () => {});
+}
+
 /**
  * Runs `fn` in one transaction whose first statement sets the tenant context with
  * `set_config(..., true)` (local to the transaction, so nothing leaks to the next request on this
@@ -57,6 +69,7 @@ export async function withTenant<T>(
   probeSql?: string,
 ): Promise<T> {
   const client = await getPool().connect();
+  watchForConnectionLoss(client);
   let healthy = true;
   try {
     const setup =

@@ -4,7 +4,7 @@ import { signToken } from '../../lib/auth/tokens';
 import { createTenant, createUser, ownerKysely, type TestUser } from '../helpers/fixtures';
 import { call } from '../helpers/http';
 import { createRow, tenantTables } from './factories';
-import { WRITE_METHODS, declaredRoutes, errorShapeProblem, fillPath, newTally, pathParams, reportTally, sampleBody, type RouteCase } from './harness';
+import { WRITE_METHODS, declaredRoutes, errorShapeProblem, fillPath, idHints, newTally, pathParams, reportTally, sampleBody, type RouteCase } from './harness';
 
 /*
  * Authentication and privilege attacks over every route the tables declare: every non-public route
@@ -87,7 +87,7 @@ describe('privilege', () => {
     for (const [who, user, applies] of callers) {
       for (const r of privileged.filter(applies)) {
         const token = (await signToken('access', { id: user.id, reflexoId: tenantId, isSuperuser: false })).token;
-        const json = WRITE_METHODS.has(r.route.method) && r.route.method !== 'DELETE' ? sampleBody(r.route) ?? {} : undefined;
+        const json = WRITE_METHODS.has(r.route.method) && r.route.method !== 'DELETE' ? sampleBody(r.route, idHints(ownIds)) ?? {} : undefined;
         const res = await call(r.handler, { method: r.route.method, path: pathFor(r), token, json });
         tally.cases++;
         // Body validation runs before the role check, so a body the generator got wrong answers 400.
@@ -107,7 +107,7 @@ describe('privilege', () => {
     const escalation = { is_superuser: true, is_staff: true, su: true, role: 'Admin' };
     for (const r of writes) {
       const token = (await signToken('access', { id: admin.id, reflexoId: tenantId, isSuperuser: false })).token;
-      const json = r.route.method === 'DELETE' ? undefined : { ...(sampleBody(r.route) ?? {}), ...escalation };
+      const json = r.route.method === 'DELETE' ? undefined : { ...(sampleBody(r.route, idHints(ownIds)) ?? {}), ...escalation };
       const res = await call(r.handler, { method: r.route.method, path: pathFor(r), token, json });
       tally.cases++;
       if (res.status >= 500) failures.push(`${r.key} with is_superuser: ${res.status}`);

@@ -197,3 +197,23 @@ export async function snapshot(table: string, id: number): Promise<unknown> {
   const row = await ownerKysely().selectFrom(table).selectAll().where('id', '=', id).executeTakeFirst();
   return row ? JSON.parse(JSON.stringify(row)) : null;
 }
+
+/**
+ * The invariant behind every tenant FK: a row never points at another clinic's row. Checked over the
+ * whole database, for every foreign key from one tenant table to another.
+ */
+export async function crossTenantReferences(): Promise<string[]> {
+  const problems: string[] = [];
+  for (const table of await tenantTables()) {
+    const d = await describe(table);
+    for (const fk of d.fks) {
+      const own = fk.columns.filter((c) => c !== 'reflexo_id');
+      if (own.length !== 1 || fk.table === 'tenants' || !(await describe(fk.table)).tenant) continue;
+      const ref = fk.refColumns[fk.columns.indexOf(own[0])];
+      const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)} t JOIN ${sql.table(fk.table)} p ON p.${sql.ref(ref)} = t.${sql.ref(own[0])}
+        WHERE t.reflexo_id IS DISTINCT FROM p.reflexo_id`.execute(ownerKysely());
+      if (rows[0].n) problems.push(`${rows[0].n} row(s) of ${table}.${own[0]} point at another clinic's ${fk.table}`);
+    }
+  }
+  return problems;
+}

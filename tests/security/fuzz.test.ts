@@ -4,7 +4,7 @@ import type { AnyRoute } from '../../lib/http/route';
 import { createTenant, createUser, type TestUser } from '../helpers/fixtures';
 import { call, type CallOptions } from '../helpers/http';
 import { createRow, tenantTables } from './factories';
-import { WRITE_METHODS, declaredRoutes, errorShapeProblem, fillPath, jsonSchemaOf, newTally, pathParams, reportTally, sampleOf, type JsonSchema, type RouteCase } from './harness';
+import { WRITE_METHODS, declaredRoutes, errorShapeProblem, fillPath, idHints, jsonSchemaOf, newTally, pathParams, reportTally, sampleOf, type JsonSchema, type RouteCase } from './harness';
 
 /*
  * Schema fuzzing, generated from the route tables: for every write route, bodies derived from its zod
@@ -36,6 +36,7 @@ beforeAll(async () => {
       // the isolation suite reports tables without a factory; here a route then gets id 1
     }
   }
+  HINTS = idHints(ownIds);
 });
 afterAll(() => reportTally(tally));
 
@@ -64,8 +65,9 @@ const hostile: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /** A field value: mostly the valid sample (so validation reaches deeper fields), otherwise hostile. */
+let HINTS: Record<string, unknown> = {};
 function fieldArb(s: JsonSchema, name: string): fc.Arbitrary<unknown> {
-  const valid = sampleOf(s, name);
+  const valid = sampleOf(s, name, HINTS);
   if (s.type === 'object' && s.properties) return fc.oneof({ weight: 2, arbitrary: objectArb(s) }, { weight: 1, arbitrary: hostile });
   if (s.type === 'array' && s.items) {
     return fc.oneof({ weight: 2, arbitrary: fc.array(fieldArb(s.items, name), { maxLength: 3 }) }, { weight: 1, arbitrary: hostile });

@@ -290,3 +290,16 @@ export function idsIn(v: unknown, out: Set<number> = new Set()): Set<number> {
   }
   return out;
 }
+
+/**
+ * Field-name hints that point foreign keys at real rows: `patient_id` / `patient` → a row of
+ * `patients` owned by the caller's clinic. Turns many generated bodies from a 400 into a real write.
+ */
+export function idHints(ownIds: Record<string, number>): Record<string, unknown> {
+  const hints: Record<string, unknown> = {};
+  for (const [table, id] of Object.entries(ownIds)) {
+    const singular = table.replace(/ies$/, 'y').replace(/s$/, '');
+    for (const name of [`${singular}_id`, singular, `${table}_id`]) hints[name] ??= id;
+  }
+  return hints;
+}

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { signToken } from '../../lib/auth/tokens';
 import { createTenant, createUser, ownerKysely, type TestUser } from '../helpers/fixtures';
 import { call, type CallResult } from '../helpers/http';
-import { EXCLUDED_TABLES, createRow, snapshot, tenantTables } from './factories';
-import { declaredRoutes, fillPath, idsIn, newTally, pathParams, reportTally, responseText, sampleBody, sampleQuery, type RouteCase } from './harness';
+import { EXCLUDED_TABLES, createRow, crossTenantReferences, snapshot, tenantTables } from './factories';
+import { declaredRoutes, fillPath, idHints, idsIn, newTally, pathParams, reportTally, responseText, sampleBody, sampleQuery, type RouteCase } from './harness';
 
 /*
  * The tenant isolation matrix, generated from the route tables. Two clinics hold rows in every
@@ -20,6 +20,7 @@ const idsB: Record<string, number[]> = {};
 let adminA: TestUser;
 let adminB: TestUser;
 const seedProblems: string[] = [];
+const firstIds = (m: Record<string, number[]>) => Object.fromEntries(Object.entries(m).map(([t, ids]) => [t, ids[0]]));
 
 const tokenOf = async (u: TestUser) => (await signToken('access', { id: u.id, reflexoId: u.reflexoId, isSuperuser: false })).token;
 const SEARCHY = /^(search|q|query|term|name|text|keyword|nombre|buscar|filter|document_number|email|full_name)$/;
@@ -67,7 +68,7 @@ async function bodyThatPassesValidation(r: RouteCase, ownId: number): Promise<un
     const own = await call(getSibling.handler, { path: fillPath(getSibling.route.path, { id: ownId }), token: await tokenOf(adminB) });
     if (own.status === 200 && own.body && typeof own.body === 'object') candidates.push(own.body);
   }
-  candidates.push(sampleBody(r.route) ?? {}, {});
+  candidates.push(sampleBody(r.route, idHints(firstIds(idsB))) ?? {}, sampleBody(r.route) ?? {}, {});
   for (const body of candidates) {
     const res = await call(r.handler, { method: r.route.method, path: fillPath(r.route.path, { id: ownId }), json: body, token: await tokenOf(adminB) });
     tally.cases++;
@@ -166,7 +167,8 @@ describe('tenant B’s lists, searches, reports and exports', () => {
     const tables = Object.keys(idsA);
     for (const t of tables) before.set(t, Number((await ownerKysely().selectFrom(t).select((eb) => eb.fn.countAll().as('n')).where('reflexo_id', '=', tenantA).executeTakeFirst())?.n ?? 0));
     for (const r of creates) {
-      const body = { ...(sampleBody(r.route, { reflexo_id: tenantA }) ?? {}), reflexo_id: tenantA };
+      // A's reflexo_id and A's row ids as foreign keys: neither may put a row in A or point B's rows at A's.
+      const body = { ...(sampleBody(r.route, idHints(firstIds(idsA))) ?? {}), reflexo_id: tenantA };
       const res = await call(r.handler, { method: 'POST', path: r.route.path, json: body, token: await tokenOf(adminB) });
       tally.cases++;
       if (res.status >= 500) failures.push(`${r.key} with reflexo_id of A: ${res.status} ${res.raw.toString('utf8').slice(0, 160)}`);
@@ -176,6 +178,7 @@ describe('tenant B’s lists, searches, reports and exports', () => {
       const after = Number((await ownerKysely().selectFrom(t).select((eb) => eb.fn.countAll().as('n')).where('reflexo_id', '=', tenantA).executeTakeFirst())?.n ?? 0);
       if (after !== before.get(t)) failures.push(`tenant B's creates added ${after - before.get(t)!} row(s) to A's ${t}`);
     }
+    failures.push(...(await crossTenantReferences()));
     tally.failures.push(...failures);
     expect(failures).toEqual([]);
   });

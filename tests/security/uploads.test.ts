@@ -4,7 +4,7 @@ import { signToken } from '../../lib/auth/tokens';
 import { createTenant, createUser, type TestUser } from '../helpers/fixtures';
 import { call, type FilePart } from '../helpers/http';
 import { createRow, tenantTables } from './factories';
-import { declaredRoutes, errorShapeProblem, fillPath, newTally, pathParams, reportTally, sampleBody, type RouteCase } from './harness';
+import { declaredRoutes, errorShapeProblem, fillPath, idHints, newTally, pathParams, reportTally, sampleBody, type RouteCase } from './harness';
 
 /*
  * Uploads, over every multipart route of the tables: the file field is found by sending a real PNG
@@ -93,7 +93,7 @@ async function send(r: RouteCase, file: FilePart) {
   const u = r.route.access === 'superuser' ? superuser : admin;
   const token = (await signToken('access', { id: u.id, reflexoId: u.reflexoId, isSuperuser: r.route.access === 'superuser' })).token;
   const fields: Record<string, string> = {};
-  for (const [k, v] of Object.entries(sampleBody(r.route) ?? {})) fields[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  for (const [k, v] of Object.entries(sampleBody(r.route, idHints(ownIds)) ?? {})) fields[k] = typeof v === 'string' ? v : JSON.stringify(v);
   const path = fillPath(r.route.path, Object.fromEntries(pathParams(r.route.path).map((p) => [p, r.route.entity ? ownIds[r.route.entity] ?? 1 : 1])));
   return call(r.handler, { method: r.route.method, path, token, multipart: { fields, files: [file] } });
 }

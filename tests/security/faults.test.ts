@@ -1,0 +1,309 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import yaml from 'js-yaml';
+import pg from 'pg';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { signToken } from '../../lib/auth/tokens';
+import { recordAudit } from '../../lib/domain/audit';
+import { createHandler } from '../../lib/http/app';
+import { defineGroup, route } from '../../lib/http/route';
+import { createTenant, createUser, ownerKysely, type TestUser } from '../helpers/fixtures';
+import { call, type CallOptions, type CallResult, type Handler } from '../helpers/http';
+import { createRow, tenantTables } from './factories';
+import { WRITE_METHODS, declaredRoutes, errorShapeProblem, fillPath, idHints, newTally, pathParams, reportTally, sampleBody, type RouteCase } from './harness';
+
+/*
+ * Faults. The database connection dies in the middle of a multi-step write; S3 or SES is down; a
+ * statement outlives its budget. The client must get a clear 503 and the database must hold all of a
+ * write or none of it, and never a row naming a file that is not in the bucket.
+ *
+ * "In the middle" is made exact with locks, not timing: the test holds a lock the request needs for
+ * its later step, waits until PostgreSQL shows the request's backend waiting on it, and terminates
+ * that backend. For real routes the lock is on audit_log, which every audited write touches after
+ * its data writes.
+ */
+process.env.DB_STATEMENT_TIMEOUT_MS = '1500'; // read when this file's pool is created
+// The pool names its connections after the function; a name of our own means the killer below can
+// only ever hit this file's requests, never another test file's blocked on the same lock.
+const APP_NAME = `security-faults-${process.pid}`;
+process.env.AWS_LAMBDA_FUNCTION_NAME = APP_NAME;
+const tally = newTally('faults');
+let tenantId: number;
+let admin: TestUser;
+const ownIds: Record<string, number> = {};
+
+beforeAll(async () => {
+  tenantId = (await createTenant()).id;
+  admin = await createUser({ reflexoId: tenantId, role: 'Admin', staff: true });
+  for (const t of await tenantTables()) ownIds[t] = await createRow(t, tenantId, 'Ft').catch(() => 1);
+});
+afterAll(() => reportTally(tally));
+
+const ADVISORY_KEY = 770_077;
+const probe = createHandler(
+  defineGroup({
+    name: 'fault-probe',
+    prefixes: ['/api/test-faults'],
+    tag: 'test',
+    routes: [
+      route({
+        method: 'POST',
+        path: '/api/test-faults/two-step/',
+        access: 'user',
+        summary: 'test only: write, wait on a lock the test holds, write again',
+        body: z.object({ mark: z.string() }),
+        handler: async ({ db, body }) => {
+          await recordAudit(db, { action: 'create', entity: 'fault_probe', entityId: `${body.mark}-1` });
+          await sql`SELECT pg_advisory_xact_lock(${ADVISORY_KEY})`.execute(db);
+          await recordAudit(db, { action: 'create', entity: 'fault_probe', entityId: `${body.mark}-2` });
+          return { ok: true };
+        },
+      }),
+      route({
+        method: 'GET',
+        path: '/api/test-faults/slow/',
+        access: 'user',
+        summary: 'test only: a statement longer than the budget',
+        handler: async ({ db }) => {
+          await sql`SELECT pg_sleep(5)`.execute(db);
+          return { ok: true };
+        },
+      }),
+    ],
+  }),
+) as unknown as Handler;
+
+const tokenOf = async (u: TestUser) => (await signToken('access', { id: u.id, reflexoId: u.reflexoId, isSuperuser: false })).token;
+
+async function ownerClient(): Promise<pg.Client> {
+  const c = new pg.Client({ connectionString: process.env.TEST_OWNER_URL });
+  c.on('error', () => {});
+  await c.connect();
+  return c;
+}
+
+/** Fires the request, waits until its backend is blocked on a lock, kills that backend. */
+async function killWhileBlocked(owner: pg.Client, send: () => Promise<CallResult>): Promise<{ res: CallResult; killed: boolean }> {
+  let settled = false;
+  const pending = send().finally(() => (settled = true));
+  let killed = false;
+  for (let i = 0; i < 500 && !killed && !settled; i++) {
+    const { rows } = await owner.query(
+      `SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+      [APP_NAME],
+    );
+    for (const r of rows) {
+      await owner.query('SELECT pg_terminate_backend($1)', [r.pid]);
+      killed = true;
+    }
+    if (!killed) await new Promise((r) => setImmediate(r));
+  }
+  return { res: await pending, killed };
+}
+
+let tables: string[] | undefined;
+/** Rows per tenant table for the test clinic, in one round trip. */
+async function tenantCounts(): Promise<Record<string, number>> {
+  tables ??= await tenantTables();
+  const union = tables.map((t) => `SELECT '${t}' AS t, count(*)::int AS n FROM ${t} WHERE reflexo_id = ${tenantId}`).join(' UNION ALL ');
+  const { rows } = await sql.raw<{ t: string; n: number }>(union).execute(ownerKysely());
+  return Object.fromEntries(rows.map((r) => [r.t, r.n]));
+}
+
+describe('the database connection dies in the middle of a write', () => {
+  it('a two-step write killed between its steps → 503, and neither step is stored', async () => {
+    const owner = await ownerClient();
+    try {
+      await owner.query('SELECT pg_advisory_lock($1)', [ADVISORY_KEY]);
+      const mark = `m${Date.now()}`;
+      const { res, killed } = await killWhileBlocked(owner, async () =>
+        call(probe, { method: 'POST', path: '/api/test-faults/two-step/', token: await tokenOf(admin), json: { mark } }),
+      );
+      await owner.query('SELECT pg_advisory_unlock($1)', [ADVISORY_KEY]);
+      expect(killed).toBe(true);
+      expect(res.status).toBe(503);
+      expect(res.body).toEqual({ detail: 'Servicio no disponible temporalmente. Intente nuevamente.' });
+      const rows = await ownerKysely().selectFrom('audit_log').select('entity_id').where('entity', '=', 'fault_probe').where('entity_id', 'like', `${mark}%`).execute();
+      expect(rows).toEqual([]);
+      // The pool recovers: the next request gets a healthy connection.
+      const after = await call(probe, { method: 'POST', path: '/api/test-faults/two-step/', token: await tokenOf(admin), json: { mark: `${mark}b` } });
+      expect(after.status).toBe(200);
+      tally.cases += 2;
+    } finally {
+      await owner.end();
+    }
+  });
+
+  it('every audited write route of the tables, killed at its audit step → 503 and all-or-nothing', async () => {
+    const failures: string[] = [];
+    const exercised: string[] = [];
+    const writes = declaredRoutes().filter((r) => WRITE_METHODS.has(r.route.method) && r.route.access !== 'superuser' && !r.route.multipart);
+    const owner = await ownerClient();
+    try {
+      for (const r of writes) {
+        const build = async (): Promise<CallOptions> => {
+          // A fresh admin per call: a route may delete or log out its caller.
+          const caller = await createUser({ reflexoId: tenantId, role: 'Admin', staff: true });
+          if (r.route.entity) ownIds[r.route.entity] = await createRow(r.route.entity, tenantId, 'Ft').catch(() => ownIds[r.route.entity!]);
+          const ids = Object.fromEntries(pathParams(r.route.path).map((p) => [p, r.route.entity ? ownIds[r.route.entity] ?? 1 : 1]));
+          const json = r.route.method === 'DELETE' ? undefined : sampleBody(r.route, { ...idHints(ownIds), email: caller.email, password: caller.password });
+          return { method: r.route.method, path: fillPath(r.route.path, ids), json, token: r.route.access === 'public' ? undefined : await tokenOf(caller) };
+        };
+        // A dry run finds the routes whose generated request really writes and audits.
+        const auditBefore = Number((await ownerKysely().selectFrom('audit_log').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst())?.n);
+        const dry = await call(r.handler, await build());
+        tally.cases++;
+        const auditAfter = Number((await ownerKysely().selectFrom('audit_log').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst())?.n);
+        if (dry.status >= 300 || auditAfter === auditBefore) continue;
+        const opts = await build();
+        const before = await tenantCounts();
+        await owner.query('BEGIN');
+        await owner.query('LOCK TABLE audit_log IN EXCLUSIVE MODE');
+        const { res, killed } = await killWhileBlocked(owner, () => call(r.handler, opts));
+        await owner.query('ROLLBACK');
+        tally.cases++;
+        exercised.push(r.key);
+        tally.covered.push(r.key);
+        const after = await tenantCounts();
+        if (!killed && res.status < 300) failures.push(`${r.key}: succeeded while audit_log was locked, so its audit entry is not written in the request transaction`);
+        else if (!killed) tally.exclusions.push(`${r.key}: inconclusive, the second generated request answered ${res.status} without reaching the audit step`);
+        else if (res.status !== 503) failures.push(`${r.key}: killed mid-write answered ${res.status} ${res.raw.toString('utf8').slice(0, 120)}`);
+        const shape = errorShapeProblem(opts.path, res);
+        if (shape) failures.push(`${r.key}: ${shape}`);
+        const changed = Object.keys(after).filter((t) => after[t] !== before[t]);
+        if (changed.length) failures.push(`${r.key}: killed mid-write but rows changed in ${changed.join(', ')}`);
+      }
+    } finally {
+      await owner.end();
+    }
+    // eslint-disable-next-line no-console
+    console.log(`faults: ${exercised.length} audited write routes killed mid-write: ${exercised.join(', ')}`);
+    tally.failures.push(...failures);
+    expect(failures).toEqual([]);
+  });
+});
+
+describe('statement budget', () => {
+  it('serverless.yml: every SQL statement is cut before the function times out', () => {
+    const doc = yaml.load(readFileSync(join(__dirname, '..', '..', 'serverless.yml'), 'utf8')) as any;
+    const fnTimeoutMs = Number(doc.provider.timeout) * 1000;
+    const statementMs = Number(doc.provider.environment.DB_STATEMENT_TIMEOUT_MS);
+    expect(statementMs).toBeGreaterThan(0);
+    expect(statementMs).toBeLessThan(fnTimeoutMs);
+    for (const [name, fn] of Object.entries<any>(doc.functions)) {
+      const own = fn.timeout ? Number(fn.timeout) * 1000 : fnTimeoutMs;
+      const stmt = Number(fn.environment?.DB_STATEMENT_TIMEOUT_MS ?? statementMs);
+      if (!(stmt < own)) throw new Error(`${name}: statement timeout ${stmt} ms is not below its function timeout ${own} ms`);
+    }
+    tally.cases++;
+  });
+
+  it('a statement longer than DB_STATEMENT_TIMEOUT_MS is cancelled → 503, well before the function timeout', async () => {
+    const started = Date.now();
+    const res = await call(probe, { path: '/api/test-faults/slow/', token: await tokenOf(await createUser({ reflexoId: tenantId })) });
+    expect(res.status).toBe(503);
+    expect(Date.now() - started).toBeLessThan(4000);
+    tally.cases++;
+  });
+});
+
+describe('S3 and SES unavailable', () => {
+  /** The registry's handlers, loaded afresh with a dead endpoint (the SDK clients are cached per module instance). */
+  function withDeadEndpoint<T>(variable: 'S3_ENDPOINT' | 'SES_ENDPOINT', fn: (routes: RouteCase[]) => Promise<T>): Promise<T> {
+    const saved = process.env[variable];
+    process.env[variable] = 'http://127.0.0.1:9'; // discard port: nothing listens
+    let fresh: RouteCase[] = [];
+    let closeFreshPool = async () => {};
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      closeFreshPool = (require('../../lib/db/pool') as typeof import('../../lib/db/pool')).closePool;
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { groups } = require('../../functions/registry') as typeof import('../../functions/registry');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const app = require('../../lib/http/app') as typeof import('../../lib/http/app');
+      fresh = groups.flatMap((group) => group.routes.map((r) => ({ group, route: r, handler: app.createHandler(group) as unknown as Handler, key: `${r.method} ${r.path}` })));
+    });
+    return fn(fresh).finally(async () => {
+      process.env[variable] = saved;
+      await closeFreshPool();
+    });
+  }
+
+  /** Every stored key a tenant row names (columns ending in _key) must exist in the bucket. */
+  async function danglingKeys(): Promise<string[]> {
+    const sdk = await import('@aws-sdk/client-s3');
+    const s3 = new sdk.S3Client({ region: 'us-east-1', endpoint: process.env.S3_ENDPOINT, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    const { rows } = await sql<{ table_name: string; column_name: string }>`SELECT table_name, column_name FROM information_schema.columns
+      WHERE table_schema = 'public' AND column_name LIKE '%\\_key' ESCAPE '\\' AND data_type IN ('text', 'character varying')`.execute(ownerKysely());
+    const missing: string[] = [];
+    for (const { table_name, column_name } of rows) {
+      const keys = await sql<{ k: string }>`SELECT ${sql.ref(column_name)} AS k FROM ${sql.table(table_name)} WHERE ${sql.ref(column_name)} LIKE 'tenants/%'`.execute(ownerKysely());
+      for (const { k } of keys.rows) {
+        try {
+          await s3.send(new sdk.HeadObjectCommand({ Bucket: process.env.S3_BUCKET, Key: k }));
+        } catch {
+          missing.push(`${table_name}.${column_name} = ${k}`);
+        }
+      }
+    }
+    s3.destroy();
+    return missing;
+  }
+
+  it('every multipart upload with S3 down → 503 with a clear message, and no row names a missing file', async () => {
+    const failures: string[] = [];
+    const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(64, 1), Buffer.from([0xff, 0xd9])]);
+    await withDeadEndpoint('S3_ENDPOINT', async (routes) => {
+      for (const r of routes.filter((x) => x.route.multipart)) {
+        if (r.route.entity) ownIds[r.route.entity] = await createRow(r.route.entity, tenantId, 'Ft').catch(() => ownIds[r.route.entity!]);
+        const fields: Record<string, string> = {};
+        for (const [k, v] of Object.entries(sampleBody(r.route, idHints(ownIds)) ?? {})) fields[k] = typeof v === 'string' ? v : JSON.stringify(v);
+        const path = fillPath(r.route.path, Object.fromEntries(pathParams(r.route.path).map((p) => [p, r.route.entity ? ownIds[r.route.entity] ?? 1 : 1])));
+        const user = r.route.access === 'superuser' ? await createUser({ superuser: true }) : admin;
+        const token = (await signToken('access', { id: user.id, reflexoId: user.reflexoId, isSuperuser: r.route.access === 'superuser' })).token;
+        const files = ['photo_file', 'logo', 'company_logo', 'photo', 'image', 'file'].slice(0, 5).map((field) => ({ field, filename: 'x.jpg', contentType: 'image/jpeg', data: jpeg }));
+        const res = await call(r.handler, { method: r.route.method, path, token, multipart: { fields, files } });
+        tally.cases++;
+        tally.covered.push(r.key);
+        if (res.status >= 500 && res.status !== 503) failures.push(`${r.key} with S3 down: ${res.status} ${res.raw.toString('utf8').slice(0, 120)}`);
+        if (res.status === 503 && typeof res.body?.detail !== 'string') failures.push(`${r.key} with S3 down: 503 without a detail message`);
+        if (res.status < 300) {
+          // Accepted without touching S3 is only fine if nothing in the response names a stored file.
+          const text = res.raw.toString('utf8');
+          if (/tenants\/\d+\//.test(text)) failures.push(`${r.key} with S3 down: ${res.status} and the response names a stored file`);
+        }
+      }
+    });
+    failures.push(...(await danglingKeys()).map((k) => `row names a file that is not in the bucket: ${k}`));
+    tally.failures.push(...failures);
+    expect(failures).toEqual([]);
+  });
+
+  it('mail-sending routes with SES down → 503 with a clear message, and nothing half-done stays behind', async () => {
+    const failures: string[] = [];
+    let mailers = 0;
+    await withDeadEndpoint('SES_ENDPOINT', async (routes) => {
+      for (const r of routes.filter((x) => x.route.method === 'POST' && /reset|verification|verify|code|remind|send|mail/i.test(x.route.path) && x.route.access !== 'superuser')) {
+        const user = await createUser({ reflexoId: tenantId });
+        const json = sampleBody(r.route, { ...idHints(ownIds), email: user.email, new_email: `n${user.email}`, verification_type: 'email_verification' });
+        const before = await tenantCounts();
+        const res = await call(r.handler, { method: 'POST', path: fillPath(r.route.path, {}), json, token: r.route.access === 'public' ? undefined : await tokenOf(user) });
+        tally.cases++;
+        tally.covered.push(r.key);
+        if (res.status >= 500 && res.status !== 503) failures.push(`${r.key} with SES down: ${res.status} ${res.raw.toString('utf8').slice(0, 120)}`);
+        if (res.status === 503) {
+          mailers++;
+          if (typeof res.body?.detail !== 'string') failures.push(`${r.key} with SES down: 503 without a detail message`);
+          const after = await tenantCounts();
+          const changed = Object.keys(after).filter((t) => after[t] !== before[t] && t !== 'users');
+          if (changed.length) failures.push(`${r.key}: 503 but rows changed in ${changed.join(', ')}`);
+        }
+      }
+    });
+    // eslint-disable-next-line no-console
+    console.log(`faults: ${mailers} mail-sending routes answered 503 with SES down`);
+    tally.failures.push(...failures);
+    expect(failures).toEqual([]);
+  });
+});
