@@ -16,7 +16,7 @@ import {
 } from '../queries/identity-credentials';
 import { selectUserById, selectUserCredentialsByEmail, touchLastLogin } from '../queries/identity-users';
 import { assertPasswordAcceptable, insertUserOrFieldError, PASSWORD_HISTORY_SIZE } from './identity-users';
-import { assertNotThrottled, auditIdentity, clearFailures, recordFailure, type FailureKey } from './identity-security';
+import { assertNotThrottled, auditIdentity, clearFailures, ipKeys, recordFailure, type FailureKey } from './identity-security';
 
 /*
  * Register, login (throttled), logout (revokes what was presented) and refresh with rotation: each
@@ -66,10 +66,7 @@ async function issueTokens(db: Db, user: { id: number; reflexo_id: number | null
 }
 
 export async function login(db: Db, input: { email: string; password: string }, sourceIp: string) {
-  const keys: FailureKey[] = [
-    { kind: 'login_account', key: input.email.toLowerCase() },
-    { kind: 'login_ip', key: sourceIp || 'unknown' },
-  ];
+  const keys: FailureKey[] = [{ kind: 'login_account', key: input.email.toLowerCase() }, ...ipKeys('login_ip', sourceIp)];
   await assertNotThrottled(db, keys);
   const user = await withGlobalScope(db, () => selectUserCredentialsByEmail(db, input.email));
   const ok = user ? await verifyPassword(input.password, user.password_hash) : await verifyPassword(input.password, await (decoyHash ??= hashPassword(randomUUID())));

@@ -32,8 +32,17 @@ export const FAILURE_WINDOW_SECONDS = 15 * 60;
 
 export type FailureKey = { kind: FailureKind; key: string };
 
+/*
+ * Per-IP counting needs a real client address. Loopback (serverless-offline, tests, a local reverse
+ * proxy) stands for every client at once: counting it would let one bad actor lock out everyone
+ * behind it, so only the per-account limit applies there. On API Gateway the source IP is the client's.
+ */
+const isLoopback = (ip: string) => !ip || ip === '::1' || ip.startsWith('127.') || ip === '::ffff:127.0.0.1';
+export const ipKeys = (kind: FailureKind, ip: string): FailureKey[] => (isLoopback(ip) ? [] : [{ kind, key: ip }]);
+
 /** 429 with Retry-After when any of the keys saw FAILURE_LIMIT failures inside the window. */
 export async function assertNotThrottled(db: Db, keys: FailureKey[], message = 'Demasiados intentos fallidos. Intente nuevamente más tarde.'): Promise<void> {
+  if (!keys.length) return;
   const rows = await countRecentFailures(db, keys, FAILURE_WINDOW_SECONDS);
   const blocked = rows.filter((r) => r.n >= FAILURE_LIMIT);
   if (!blocked.length) return;
@@ -48,12 +57,14 @@ export async function assertNotThrottled(db: Db, keys: FailureKey[], message = '
  */
 export async function recordFailure(keys: FailureKey[], audit?: AuditEntry): Promise<void> {
   await withSystem(async (db) => {
-    await insertFailures(db, keys);
+    if (keys.length) await insertFailures(db, keys);
     if (audit) await recordAudit(db, audit);
   });
 }
 
-export const clearFailures = (db: Db, keys: FailureKey[]) => deleteFailures(db, keys);
+export const clearFailures = async (db: Db, keys: FailureKey[]) => {
+  if (keys.length) await deleteFailures(db, keys);
+};
 
 // ---- one-time codes --------------------------------------------------------------------------
 
@@ -127,11 +138,11 @@ export async function redeemUserCode(db: Db, userId: number, purpose: CodePurpos
  * Guessing is limited per client IP, since a wrong code names no account to count against.
  */
 export async function redeemCodeByValue(db: Db, purpose: CodePurpose, code: string, sourceIp: string) {
-  const ipKey: FailureKey[] = [{ kind: 'code_ip', key: sourceIp || 'unknown' }];
+  const ipKey = ipKeys('code_ip', sourceIp);
   await assertNotThrottled(db, ipKey);
   const row = await selectCodeByHash(db, purpose, codeHash(purpose, code));
   if (!row || isExpired(row)) {
-    await recordFailure(ipKey);
+    if (ipKey.length) await recordFailure(ipKey);
     throw invalidCode();
   }
   if (row.attempts >= CODE_MAX_ATTEMPTS) throw tooManyAttempts();

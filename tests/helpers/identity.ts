@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { buildEvent, type CallOptions, type CallResult, type Handler } from './http';
 
 /*
@@ -19,9 +20,8 @@ export async function callFrom(handler: Handler, sourceIp: string, opts: CallOpt
   return { status: res.statusCode ?? 200, headers, body, raw };
 }
 
-let ipCounter = 0;
-/** A client address no other test uses (TEST-NET-2 range plus the worker id). */
-export const freshIp = () => `198.51.${Number(process.env.JEST_WORKER_ID ?? 1) % 250}.${(ipCounter = (ipCounter % 250) + 1)}`;
+/** A client address no other test uses (IPv6 documentation range, random interface id). */
+export const freshIp = () => `2001:db8::${randomBytes(8).toString('hex').match(/.{4}/g)!.join(':')}`;
 
 /** Every key of the contract's example is present (the response may carry more; null counts as present). */
 export function expectKeys(actual: unknown, example: Record<string, unknown>): void {

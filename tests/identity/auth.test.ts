@@ -108,6 +108,15 @@ describe('login', () => {
     expect((await login(freshIp(), u.email, u.password)).status).toBe(200);
   });
 
+  it('loopback (local proxy, serverless-offline) is never IP-throttled; the account limit still applies', async () => {
+    for (let i = 0; i < 6; i++) expect((await login('127.0.0.1', `${uniq('nobody')}@test.reflexo.pe`, 'Wrong#123x')).status).toBe(401);
+    const u = await createUser();
+    expect((await login('127.0.0.1', u.email, u.password)).status).toBe(200);
+    for (let i = 0; i < 5; i++) await login('127.0.0.1', u.email, 'Wrong#123x');
+    expect((await login('127.0.0.1', u.email, u.password)).status).toBe(429);
+    expect(await ownerKysely().selectFrom('auth_failures').select('id').where('kind', '=', 'login_ip').where('key', '=', '127.0.0.1').execute()).toEqual([]);
+  });
+
   it('a success resets the count', async () => {
     const u = await createUser();
     const ip = freshIp();
