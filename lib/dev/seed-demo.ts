@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { hashPassword } from '../auth/passwords';
+import { seedDemoClinic } from './seed-demo-clinic';
 
 /*
  * The demo tenant for local use (never seeded in a deployed stage). Credentials are fixed so scripts
@@ -32,5 +33,6 @@ export async function seedDemo(db: Kysely<any>, log: (s: string) => void = () =>
       .execute();
   }
   log(`  ✔ demo tenant "${DEMO.tenant}" (id ${tenantId}), users ${DEMO.superuser}, ${DEMO.admin}`);
+  await seedDemoClinic(db, tenantId, log);
   return { tenantId };
 }

@@ -21,6 +21,31 @@ const ZEBRA = '#f3f5f8';
 
 type Doc = PDFKit.PDFDocument;
 
+/*
+ * pdfkit reads its standard-font metrics with require('#standard-fonts/…') through createRequire,
+ * a lookup no bundler can follow: inside the bundled Lambda it would fail. The three fonts we use
+ * are required here by their public subpaths (so esbuild bundles them) and handed to that lookup.
+ * require, not import(): the bundle must take pdfkit's CommonJS build (the ESM one needs import.meta.url).
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const FONT_MODULES: Record<string, () => unknown> = {
+  '#standard-fonts/Helvetica': () => require('pdfkit/standard-fonts/Helvetica'),
+  '#standard-fonts/HelveticaBold': () => require('pdfkit/standard-fonts/HelveticaBold'),
+  '#standard-fonts/HelveticaOblique': () => require('pdfkit/standard-fonts/HelveticaOblique'),
+};
+let pdfkit: typeof import('pdfkit') | undefined;
+function loadPdfkit(): typeof import('pdfkit') {
+  if (pdfkit) return pdfkit;
+  const Module = require('node:module') as { _load: (request: unknown, ...rest: unknown[]) => unknown };
+  const load = Module._load;
+  Module._load = function (this: unknown, request: unknown, ...rest: unknown[]) {
+    const font = typeof request === 'string' ? FONT_MODULES[request] : undefined;
+    return font ? font() : load.call(this, request, ...rest);
+  };
+  return (pdfkit = require('pdfkit') as typeof import('pdfkit'));
+}
+/* eslint-enable @typescript-eslint/no-require-imports */
+
 const rightAligned = (c: Column) => ['money', 'int', 'percent'].includes(c.kind);
 
 function drawPageHeader(doc: Doc, report: Report) {
@@ -78,7 +103,7 @@ function drawRow(doc: Doc, columns: Column[], cells: { x: number; w: number }[],
 }
 
 export async function buildPdf(report: Report): Promise<Buffer> {
-  const { default: PDFDocument } = await import('pdfkit');
+  const PDFDocument = loadPdfkit();
   const doc: Doc = new PDFDocument({
     size: 'A4',
     layout: report.landscape ? 'landscape' : 'portrait',
