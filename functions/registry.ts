@@ -1,4 +1,7 @@
 import type { RouteGroup } from '../lib/http/route';
+import { group as appointmentsAppointments } from './reflexo/appointments-appointments';
+import { group as appointmentsStatuses } from './reflexo/appointment-statuses';
+import { group as appointmentsTickets } from './reflexo/appointments-tickets';
 import { group as architectAudit } from './reflexo/architect-audit';
 import { group as architectAuth } from './reflexo/architect-auth';
 import { group as architectRoles } from './reflexo/architect-roles';
@@ -20,9 +23,10 @@ import { group as profilesPassword } from './reflexo/profiles-password';
 import { group as profilesUsers } from './reflexo/profiles-users';
 import { group as profilesVerification } from './reflexo/profiles-verification';
 import { group as system } from './system/system';
+import { group as therapistsTherapists } from './reflexo/therapists-therapists';
 
 /**
  * Every deployed route group. The OpenAPI document and the serverless.yml consistency test read this
  * list; a new function file is added here and in serverless.yml (the test fails until both agree).
  */
-export const groups: RouteGroup[] = [system, locations, architectAudit, companyCompany, companyStatistics, companyReports, companyExports, architectAuth, architectUsers, architectRoles, profilesUsers, profilesPassword, profilesVerification, patientsDiagnoses, patientsPatients, patientsMedicalRecords, configurationsHistories, configurationsDocumentTypes, configurationsPaymentTypes, configurationsPaymentStatuses, configurationsPredeterminedPrices];
+export const groups: RouteGroup[] = [system, locations, architectAudit, companyCompany, companyStatistics, companyReports, companyExports, architectAuth, architectUsers, architectRoles, profilesUsers, profilesPassword, profilesVerification, patientsDiagnoses, patientsPatients, patientsMedicalRecords, configurationsHistories, configurationsDocumentTypes, configurationsPaymentTypes, configurationsPaymentStatuses, configurationsPredeterminedPrices, therapistsTherapists, appointmentsAppointments, appointmentsStatuses, appointmentsTickets];

@@ -62,8 +62,10 @@ export async function createStatus(db: Db, v: { name: string; description?: stri
 
 export async function editStatus(db: Db, id: number, v: { name?: string; description?: string | null }) {
   if (!(await findStatus(db, id))) throw notFound();
+  const set = { ...(v.name !== undefined ? { name: v.name.trim() } : {}), ...(v.description !== undefined ? { description: v.description } : {}) };
+  if (!Object.keys(set).length) return getStatus(db, id);
   try {
-    await updateStatus(db, id, { ...(v.name !== undefined ? { name: v.name.trim() } : {}), ...(v.description !== undefined ? { description: v.description } : {}) });
+    await updateStatus(db, id, set);
   } catch (err) {
     throw duplicateName(err);
   }

@@ -289,6 +289,7 @@ export async function editAppointment(db: Db, actor: Actor, id: number, body: Pa
   const statusChanged = changes.appointment_status !== undefined && changes.appointment_status !== current.appointment_status_id;
   const nowCancelled = statusChanged && refs.statusKind === 'cancelled';
   if (statusChanged) set.cancelled_at = nowCancelled ? new Date() : null;
+  if (!Object.keys(set).length) return view(db, current.reflexo_id, id);
   try {
     await updateAppointment(db, id, current.reflexo_id, set);
   } catch (err) {

@@ -164,3 +164,9 @@ describe('active, activate, deactivate, appointments', () => {
     expect(tenantB).not.toBe(tenantA);
   });
 });
+
+it('an empty PATCH changes nothing (200), never a 500', async () => {
+  const res = await call(handler, { method: 'PATCH', path: `${P}/1/edit/`, token: su, json: { unknown: 'x' } });
+  expect(res.status).toBe(200);
+  expect(res.body.name).toBe('Pendiente');
+});
