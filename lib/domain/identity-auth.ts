@@ -16,6 +16,7 @@ import {
 } from '../queries/identity-credentials';
 import { selectUserById, selectUserCredentialsByEmail, touchLastLogin } from '../queries/identity-users';
 import { assertPasswordAcceptable, insertUserOrFieldError, PASSWORD_HISTORY_SIZE } from './identity-users';
+import { recordAudit } from './audit';
 import { assertNotThrottled, auditIdentity, clearFailures, ipKeys, recordFailure, type FailureKey } from './identity-security';
 
 /*
@@ -67,20 +68,21 @@ async function issueTokens(db: Db, user: { id: number; reflexo_id: number | null
 
 export async function login(db: Db, input: { email: string; password: string }, sourceIp: string) {
   const keys: FailureKey[] = [{ kind: 'login_account', key: input.email.toLowerCase() }, ...ipKeys('login_ip', sourceIp)];
-  await assertNotThrottled(db, keys);
-  const user = await withGlobalScope(db, () => selectUserCredentialsByEmail(db, input.email));
-  const ok = user ? await verifyPassword(input.password, user.password_hash) : await verifyPassword(input.password, await (decoyHash ??= hashPassword(randomUUID())));
-  if (!user || !ok || !user.is_active) {
-    await recordFailure(keys, { action: 'login_failed', entity: 'users', entityId: user?.id ?? null, reflexoId: user?.reflexo_id ?? null, userId: user?.id ?? null });
-    throw badCredentials();
-  }
-  await clearFailures(db, keys);
-  await withGlobalScope(db, async () => {
+  // The caller is unknown until the e-mail is found: the whole login runs in the global scope.
+  return withGlobalScope(db, async () => {
+    const recentFailures = await assertNotThrottled(db, keys);
+    const user = await selectUserCredentialsByEmail(db, input.email);
+    const ok = user ? await verifyPassword(input.password, user.password_hash) : await verifyPassword(input.password, await (decoyHash ??= hashPassword(randomUUID())));
+    if (!user || !ok || !user.is_active) {
+      await recordFailure(keys, { action: 'login_failed', entity: 'users', entityId: user?.id ?? null, reflexoId: user?.reflexo_id ?? null, userId: user?.id ?? null });
+      throw badCredentials();
+    }
+    if (recentFailures) await clearFailures(db, keys);
     await touchLastLogin(db, user.id, needsRehash(user.password_hash) ? await hashPassword(input.password) : undefined);
-    await auditIdentity(db, { action: 'login', entity: 'users', entityId: user.id, reflexoId: user.reflexo_id, userId: user.id });
+    await recordAudit(db, { action: 'login', entity: 'users', entityId: user.id, reflexoId: user.reflexo_id, userId: user.id });
+    const tokens = await issueTokens(db, user, randomUUID());
+    return { email: user.email, refresh: tokens.refresh, access: tokens.access, user_id: user.id };
   });
-  const tokens = await issueTokens(db, user, randomUUID());
-  return { email: user.email, refresh: tokens.refresh, access: tokens.access, user_id: user.id };
 }
 
 /** Revokes the presented access token and, when given, the refresh token's whole family. */

@@ -40,12 +40,15 @@ export type FailureKey = { kind: FailureKind; key: string };
 const isLoopback = (ip: string) => !ip || ip === '::1' || ip.startsWith('127.') || ip === '::ffff:127.0.0.1';
 export const ipKeys = (kind: FailureKind, ip: string): FailureKey[] => (isLoopback(ip) ? [] : [{ kind, key: ip }]);
 
-/** 429 with Retry-After when any of the keys saw FAILURE_LIMIT failures inside the window. */
-export async function assertNotThrottled(db: Db, keys: FailureKey[], message = 'Demasiados intentos fallidos. Intente nuevamente más tarde.'): Promise<void> {
-  if (!keys.length) return;
+/**
+ * 429 with Retry-After when any of the keys saw FAILURE_LIMIT failures inside the window. Returns
+ * whether there were any recent failures at all (so a success only deletes when there is something).
+ */
+export async function assertNotThrottled(db: Db, keys: FailureKey[], message = 'Demasiados intentos fallidos. Intente nuevamente más tarde.'): Promise<boolean> {
+  if (!keys.length) return false;
   const rows = await countRecentFailures(db, keys, FAILURE_WINDOW_SECONDS);
   const blocked = rows.filter((r) => r.n >= FAILURE_LIMIT);
-  if (!blocked.length) return;
+  if (!blocked.length) return rows.length > 0;
   const until = Math.max(...blocked.map((r) => new Date(r.oldest).getTime() + FAILURE_WINDOW_SECONDS * 1000));
   const retryAfter = Math.max(1, Math.ceil((until - Date.now()) / 1000));
   throw new TooManyRequests(message, undefined, { 'Retry-After': String(retryAfter) });
