@@ -20,7 +20,18 @@ export interface BenchServer {
 
 export async function startBenchServer(log: (s: string) => void = () => {}): Promise<BenchServer> {
   if (process.env.BENCH_OWNER_URL) return { adminUrl: withDatabase(process.env.BENCH_OWNER_URL, 'postgres'), stop: async () => {} };
-  const server = await startEmbeddedPostgres(join(ROOT, '.data', 'bench'), Number(process.env.BENCH_PG_PORT ?? 16432), log);
+  const port = Number(process.env.BENCH_PG_PORT ?? 16432);
+  // A bench server someone keeps running (e.g. to look at the data) is used as it is, and left running.
+  const running = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+  const probe = new pg.Client({ connectionString: running, connectionTimeoutMillis: 1000 });
+  try {
+    await probe.connect();
+    await probe.end();
+    return { adminUrl: running, stop: async () => {} };
+  } catch {
+    /* not running: start it */
+  }
+  const server = await startEmbeddedPostgres(join(ROOT, '.data', 'bench'), port, log);
   return { adminUrl: server.ownerUrl, stop: server.stop };
 }
 

@@ -12,6 +12,31 @@ export interface BundleReport {
   name: string;
   bytes: number;
   loadMs: number;
+  /** Bundles an export library (exceljs, pdfkit) or a heavy helper: the 2.5 MB budget applies, not 1 MB. */
+  heavy: boolean;
+}
+
+const HEAVY = /node_modules\/(exceljs|pdfkit|fontkit)\//;
+
+/**
+ * The same bundle with `pg` left external, so the benchmark can count the statements a request sends
+ * by wrapping pg.Client.prototype.query (a bundled copy of pg could not be reached from outside).
+ */
+export async function buildCountingBundle(root: string, name: string): Promise<string> {
+  const fn = declaredFunctionFiles(root).find((f) => f.name === name);
+  if (!fn) throw new Error(`no function ${name} in serverless.yml`);
+  const outfile = join(__dirname, '.out', 'counting', `${name}.js`);
+  await build({
+    entryPoints: [join(root, `${fn.file}.ts`)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    external: ['@aws-sdk/*', 'pg-native', 'pg'],
+    logLevel: 'silent',
+  });
+  return outfile;
 }
 
 const OUT = join(__dirname, '.out', 'bundles');
@@ -23,11 +48,12 @@ export async function measureBundles(root: string, runs = 5): Promise<BundleRepo
   const reports: BundleReport[] = [];
   for (const fn of declaredFunctionFiles(root)) {
     const outfile = bundlePath(fn.name);
-    await build({
+    const result = await build({
       entryPoints: [join(root, `${fn.file}.ts`)],
       outfile,
       bundle: true,
       minify: true,
+      metafile: true,
       platform: 'node',
       target: 'node22',
       format: 'cjs',
@@ -43,7 +69,9 @@ export async function measureBundles(root: string, runs = 5): Promise<BundleRepo
       times.push(Number(out.toString().trim()));
     }
     times.sort((a, b) => a - b);
-    reports.push({ name: fn.name, bytes: statSync(outfile).size, loadMs: times[Math.floor(times.length / 2)] });
+    const usesSdk = Object.values(result.metafile.outputs).some((o) => o.imports.some((i) => i.external && i.path.startsWith('@aws-sdk/')));
+    const heavy = usesSdk || Object.keys(result.metafile.inputs).some((f) => HEAVY.test(f));
+    reports.push({ name: fn.name, bytes: statSync(outfile).size, loadMs: times[Math.floor(times.length / 2)], heavy });
   }
   return reports;
 }

@@ -1,79 +1,253 @@
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
-import pg from 'pg';
-import { Kysely, PostgresDialect } from 'kysely';
-import { migrateUp, ownerDb } from '../../lib/db/migrate';
-import { LOCAL_JWT_SECRET, localDatabase } from '../../lib/dev/local-env';
-import { bundlePath, measureBundles } from './bundles';
-import { measure, ms } from './stats';
+import yaml from 'js-yaml';
+import { migrateUp } from '../../lib/db/migrate';
+import { LOCAL_JWT_SECRET } from '../../lib/dev/local-env';
+import { ROOT, seededScales, startBenchServer } from './bench-db';
+import { buildCountingBundle, bundlePath, measureBundles, type BundleReport } from './bundles';
+import { loadContext } from './context';
+import type { Job, ScaleResult } from './inprocess';
+import { writeReport, type HttpResult } from './report';
+import { seedScale } from './seed';
+import { WORKLOADS, type BenchContext } from './workloads';
 
 /*
- * `npm run bench`: in-process latency of hot routes (the handler invoked as API Gateway would,
- * warm) next to the raw SQL the route needs, plus every bundle's size and module-load time.
- * A script run on demand, never a timed test. Uses its own database under .data/bench
- * (or DATABASE_URL / MIGRATE_DATABASE_URL).
+ * `npm run bench` (after `npm run bench:seed -- --scale 10`): the issue-8 benchmark.
+ *  1. every Lambda bundle built as serverless-esbuild builds it: size and module-load time;
+ *  2. per seeded scale, in a fresh process: W0–W8 at the largest scale, W2–W5 at every other one
+ *     (scale 1 is seeded first if missing), in-process at concurrency 1 and 8, queries per request,
+ *     the route's own SQL replayed through pg (the floor) and EXPLAIN of every statement;
+ *  3. over HTTP against serverless-offline on free ports: autocannon, 16 connections, 10 s each;
+ *  4. tests/bench/RESULTS.md and tests/bench/chart.svg.
+ * Exits non-zero when a hot route's plan scans a tenant table of more than 10,000 rows sequentially.
+ *
+ * Knobs: BENCH_CALLS (calls per in-process measurement, default 2000), BENCH_MAX_SECONDS (time box
+ * per measurement, default 10), BENCH_HTTP_SECONDS (default 10), BENCH_SKIP_HTTP=1, BENCH_NOTE (a
+ * line for RESULTS.md, e.g. "machine shared with other test runs").
  */
-const ROOT = join(__dirname, '..', '..');
+const OUT = join(__dirname, '.out');
+const log = (s: string) => console.log(s);
 
-async function main() {
-  const calls = Number(process.env.BENCH_CALLS ?? 2000);
-  const db = await localDatabase({ dataDir: join(ROOT, '.data', 'bench'), port: Number(process.env.BENCH_PG_PORT ?? 16432), database: 'reflexo_bench' });
+/** Path prefix → function name, from serverless.yml's `ANY <prefix>` events. */
+function functionPrefixes(): { name: string; prefix: string }[] {
+  const doc = yaml.load(readFileSync(join(ROOT, 'serverless.yml'), 'utf8')) as { functions: Record<string, { events?: { httpApi?: string | { path?: string; method?: string } }[] }> };
+  const out: { name: string; prefix: string }[] = [];
+  for (const [name, fn] of Object.entries(doc.functions)) {
+    for (const e of fn.events ?? []) {
+      const h = e.httpApi;
+      const spec = typeof h === 'string' ? h : h ? `${h.method ?? 'ANY'} ${h.path ?? ''}` : '';
+      const path = spec.split(' ')[1];
+      if (path && path.startsWith('/') && !path.includes('{')) out.push({ name, prefix: path.replace(/\/$/, '') });
+    }
+  }
+  return out;
+}
+
+function functionFor(path: string): string | null {
+  const match = functionPrefixes()
+    .filter((f) => path === f.prefix || path.startsWith(`${f.prefix}/`))
+    .sort((a, b) => b.prefix.length - a.prefix.length)[0];
+  return match?.name ?? null;
+}
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+
+function runWorker(job: Job): Promise<ScaleResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(__dirname, 'inprocess.ts')], {
+      env: { ...process.env, BENCH_JOB: JSON.stringify(job) },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(readFileSync(job.outFile, 'utf8'))) : reject(new Error(`in-process worker exited ${code}`))));
+  });
+}
+
+async function startOffline(env: NodeJS.ProcessEnv): Promise<{ port: number; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const lambdaPort = await freePort();
+  const child = spawn(join(ROOT, 'node_modules', '.bin', 'serverless'), // --useInProcess: in worker-thread mode the first request hung here (esbuild service deadlock).
+    ['offline', 'start', '--stage', 'local', '--httpPort', String(port), '--lambdaPort', String(lambdaPort), '--useInProcess'], {
+    cwd: ROOT,
+    env: { ...env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, so stopping it also stops its workers
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serverless-offline not ready after 180 s:\n${output.slice(-2000)}`)), 180_000);
+    const watch = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (/Server ready/.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', watch);
+    child.stderr!.on('data', watch);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`serverless-offline exited ${code}:\n${output.slice(-2000)}`));
+    });
+  });
+  child.stdout!.removeAllListeners('data');
+  child.stderr!.removeAllListeners('data');
+  child.stdout!.resume();
+  child.stderr!.resume();
+  return {
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.removeAllListeners('exit');
+        child.once('exit', () => resolve());
+        process.kill(-child.pid!, 'SIGTERM');
+        setTimeout(() => {
+          try {
+            process.kill(-child.pid!, 'SIGKILL');
+          } catch {
+            /* already gone */
+          }
+        }, 5000).unref();
+      }),
+  };
+}
+
+async function httpPhase(appUrl: string, ctx: BenchContext, workloadIds: string[]): Promise<HttpResult[]> {
+  const { default: autocannon } = await import('autocannon');
+  const { signToken } = await import('../../lib/auth/tokens');
+  const token = (await signToken('access', { id: ctx.userId, reflexoId: ctx.tenantId, isSuperuser: false })).token;
+  const seconds = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
+  log(`\n▸ HTTP (serverless-offline, autocannon: 16 connections, ${seconds} s per workload, scale ${ctx.scale})`);
+  const server = await startOffline({ ...process.env, DATABASE_URL: appUrl, DB_POOL_MAX: '8', LOG_LEVEL: 'silent' });
+  const results: HttpResult[] = [];
   try {
-    await migrateUp(db.ownerUrl);
-    Object.assign(process.env, { DATABASE_URL: db.appUrl, JWT_SECRET: process.env.JWT_SECRET ?? LOCAL_JWT_SECRET, LOG_LEVEL: 'silent', STAGE: 'bench' });
-
-    // A user to call as (created through the owner connection, like the demo seed).
-    const owner = ownerDb(db.ownerUrl);
-    const email = 'bench@bench.reflexo.pe';
-    await owner
-      .insertInto('users')
-      .values({ email, user_name: 'bench', password_hash: 'x', reflexo_id: null })
-      .onConflict((oc) => oc.column('email').doNothing())
-      .execute();
-    const { id } = await owner.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow();
-    await owner.destroy();
-
-    const { signToken } = await import('../../lib/auth/tokens');
-    const { buildEvent } = await import('../helpers/http');
-    // The bundled artifact (what Lambda runs), built the way serverless-esbuild builds it.
-    const bundles = await measureBundles(ROOT);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { handler } = require(bundlePath('locations'));
-    const { districtsQuery } = await import('../../lib/queries/locations');
-    const token = (await signToken('access', { id, reflexoId: null, isSuperuser: false })).token;
-
-    const path = '/api/locations/districts/';
-    const invoke = async () => {
-      const res = (await handler(buildEvent({ path, query: { province: 1501 }, token }), {} as never)) as { statusCode: number };
-      if (res.statusCode !== 200) throw new Error(`unexpected ${res.statusCode}`);
-    };
-
-    // The very same SQL, through a plain pg pool: the floor the handler is compared with.
-    const rawPool = new pg.Pool({ connectionString: db.appUrl, max: 1 });
-    const compiled = districtsQuery(new Kysely<any>({ dialect: new PostgresDialect({ pool: rawPool }) }), { provinceId: 1501 }).compile();
-    const raw = async () => {
-      await rawPool.query(compiled.sql, compiled.parameters as unknown[]);
-    };
-
-    console.log(`GET ${path}?province=1501, ${calls} calls, in-process, concurrency 1`);
-    const h = await measure(invoke, calls);
-    const r = await measure(raw, calls);
-    console.log(`  handler  p50 ${ms(h.p50)}  p99 ${ms(h.p99)}  ${h.rps.toFixed(0)} req/s`);
-    console.log(`  raw SQL  p50 ${ms(r.p50)}  p99 ${ms(r.p99)}`);
-    console.log(`  ratio handler/raw (p50): ${(h.p50 / r.p50).toFixed(2)}× (target ≤ 1.5×)`);
-    await rawPool.end();
-
-    console.log('\nBundles (esbuild as in serverless.yml; AWS SDK provided by the runtime)');
-    for (const b of bundles) {
-      const kb = b.bytes / 1024;
-      console.log(`  ${b.name.padEnd(36)} ${kb.toFixed(0).padStart(6)} KB   load ${ms(b.loadMs).padStart(10)}${b.loadMs > 150 ? '  ✖ > 150 ms' : ''}`);
+    let seq = 1_000_000; // W6 slots far after the in-process ones
+    for (const w of WORKLOADS.filter((x) => workloadIds.includes(x.id))) {
+      const make = () => w.request(ctx, seq++);
+      const first = make();
+      const qs = first.query ? `?${new URLSearchParams(Object.entries(first.query).map(([k, v]) => [k, String(v)] as [string, string]))}` : '';
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (first.auth) headers.authorization = `Bearer ${token}`;
+      // Warm: the first request to a function builds and loads it (tens of seconds); wait until answers are quick.
+      const url = `http://127.0.0.1:${server.port}${first.path}${qs}`;
+      for (let i = 0, t0 = Date.now(); i < 200 && Date.now() - t0 < 120_000; i++) {
+        const t = Date.now();
+        const body = first.json === undefined ? undefined : JSON.stringify(make().json);
+        const res = await fetch(url, { method: first.method, headers, body, signal: AbortSignal.timeout(90_000) }).catch(() => null);
+        await res?.arrayBuffer();
+        if (res && res.status === w.expect && Date.now() - t < 500 && i >= 5) break;
+      }
+      const r = await autocannon({
+        url,
+        connections: 16,
+        duration: seconds,
+        method: first.method as 'GET',
+        headers,
+        body: first.json === undefined ? undefined : JSON.stringify(first.json),
+        // Writes need a fresh free slot per request.
+        requests: w.id === 'W6' ? [{ setupRequest: (req: any) => ({ ...req, body: JSON.stringify(make().json) }) }] : undefined,
+      });
+      const ok = r['2xx'];
+      results.push({ id: w.id, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, ok, non2xx: r.non2xx, errors: r.errors + r.timeouts });
+      log(`  ${w.id} ${w.title.padEnd(58)} ${r.requests.average.toFixed(0).padStart(6)} req/s  p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  ${r.non2xx ? `✖ ${r.non2xx} non-2xx` : ''}`);
     }
   } finally {
-    await db.stop();
+    await server.stop();
+  }
+  return results;
+}
+
+async function main() {
+  process.env.JWT_SECRET = process.env.JWT_SECRET ?? LOCAL_JWT_SECRET;
+  const calls = Number(process.env.BENCH_CALLS ?? 2000);
+  const maxMs = Number(process.env.BENCH_MAX_SECONDS ?? 10) * 1000;
+  mkdirSync(OUT, { recursive: true });
+  const server = await startBenchServer(log);
+  try {
+    let scales = await seededScales(server);
+    if (!scales.length) throw new Error('no seeded benchmark database: run `npm run bench:seed -- --scale 10` first');
+    if (!scales.some((s) => s.scale === 1)) {
+      log('scale 1 is not seeded yet (needed for the growth comparison): seeding it now');
+      await seedScale(server, 1, log);
+      scales = await seededScales(server);
+    }
+    for (const s of scales) await migrateUp(s.ownerUrl);
+    const main = scales[0];
+
+    log('▸ bundles (esbuild as serverless-esbuild builds them) and module-load times');
+    const bundles: BundleReport[] = await measureBundles(ROOT);
+
+    const functions: Job['functions'] = {};
+    for (const w of WORKLOADS) {
+      const name = functionFor(w.request(await loadContext(main.ownerUrl), 0).path);
+      functions[w.id] = name ? { name, bundle: bundlePath(name), counting: await buildCountingBundle(ROOT, name) } : null;
+    }
+
+    const perScale: ScaleResult[] = [];
+    for (const s of scales) {
+      const ids = s === main ? WORKLOADS.map((w) => w.id) : WORKLOADS.filter((w) => w.growth).map((w) => w.id);
+      log(`\n▸ in-process, scale ${s.scale}: ${ids.join(' ')}`);
+      const r = await runWorker({ appUrl: s.appUrl, ownerUrl: s.ownerUrl, workloads: ids, functions, calls, maxMs, outFile: join(OUT, `inprocess-s${s.scale}.json`) });
+      for (const x of r.results) {
+        const line = x.c1
+          ? `p50 ${x.c1.p50.toFixed(2)} ms  p99 ${x.c1.p99.toFixed(2)} ms  c8 ${x.c8!.rps.toFixed(0)} req/s  queries ${x.queries}${x.ratio ? `  raw ${x.raw!.p50.toFixed(2)} ms  ratio ${x.ratio.toFixed(2)}×` : ''}`
+          : `— ${x.error}`;
+        log(`  ${x.id} ${line}`);
+        for (const p of x.plans) {
+          log(`    EXPLAIN${x.referencePlans ? ' (reference SQL)' : ''} ${p.sql.slice(0, 140)}`);
+          log(
+            p.plan
+              .split('\n')
+              .map((l) => `      ${l}`)
+              .join('\n'),
+          );
+          if (p.violation) log(`      ${x.referencePlans ? '⚠ (reference SQL)' : '✖'} SEQ SCAN over ${p.seqScans.map((t) => `${t.table} (${t.rows} rows)`).join(', ')}`);
+          if (p.error) log(`      ✖ ${p.error}`);
+        }
+      }
+      perScale.push(r);
+    }
+
+    let http: HttpResult[] = [];
+    if (process.env.BENCH_SKIP_HTTP !== '1') {
+      const ctx = await loadContext(main.ownerUrl); // again: W6 has booked slots since
+      const deployed = WORKLOADS.filter((w) => functions[w.id] && perScale[0].results.find((r) => r.id === w.id)?.c1).map((w) => w.id);
+      http = await httpPhase(main.appUrl, ctx, deployed);
+    }
+
+    const machine = {
+      nproc: execFileSync('nproc').toString().trim(),
+      memory: execFileSync('free', ['-h']).toString().trim(),
+      node: process.version,
+      date: new Date().toISOString(),
+      commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim(),
+      dirty: execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT }).toString().trim().length > 0,
+      load: readFileSync('/proc/loadavg', 'utf8').trim(),
+      note: process.env.BENCH_NOTE ?? '',
+    };
+    const violations = writeReport({ machine, bundles, perScale, http, calls, maxMs });
+    log(`\nwrote tests/bench/RESULTS.md and tests/bench/chart.svg`);
+    if (violations.length) {
+      console.error(`\n✖ sequential scan over a tenant table of more than 10,000 rows in a hot route:\n${violations.map((v) => `  ${v}`).join('\n')}`);
+      process.exitCode = 1;
+    }
+  } finally {
+    await server.stop();
   }
 }
 
 main().then(
-  () => process.exit(0), // the bundled handler's pg pool would otherwise keep the process alive
+  () => process.exit(process.exitCode ?? 0),
   (err) => {
     console.error(err);
     process.exit(1);

@@ -229,6 +229,8 @@ export function tenantRows(plan: TenantPlan, reflexoId: number, ids: IdCursor, c
 
   const tickets: Value[][] = [];
   let ticketNo = 0;
+  const HOURS = Array.from({ length: 24 }, (_, h) => `${pad2(h)}:00:00`);
+  const rooms = therapistIds.map((_, t) => `Consultorio ${t + 1}`);
   const totalDays = DAYS_BACK + DAYS_AHEAD;
   let weightSum = 0;
   for (let d = 0; d < totalDays; d++) weightSum += WEEKDAY_WEIGHT[addDays(start, d).getUTCDay()];
@@ -242,17 +244,24 @@ export function tenantRows(plan: TenantPlan, reflexoId: number, ids: IdCursor, c
     return PAYMENT_MIX[0][0];
   };
 
+  // Date formatting dominated the generator's time: every day's strings are made once.
+  const LEAD = 14; // bookings are made up to two weeks ahead
+  const days = Array.from({ length: totalDays + LEAD }, (_, i) => {
+    const day = addDays(start, i - LEAD);
+    return { iso: isoDate(day), weekday: day.getUTCDay(), stamps: Array.from({ length: 24 }, (_, h) => stamp(day, h)) };
+  });
+  const dayAt = (d: number) => days[d + LEAD];
+
   function* appointments(): Generator<Value[][]> {
     const slots = Int32Array.from({ length: capacity }, (_, i) => i);
     let carry = 0;
     for (let d = 0; d < totalDays; d++) {
-      const day = addDays(start, d);
-      const w = WEEKDAY_WEIGHT[day.getUTCDay()];
+      const w = WEEKDAY_WEIGHT[dayAt(d).weekday];
       if (w === 0) continue;
       const want = perWeight * w * (0.85 + 0.3 * r()) + carry;
       const n = Math.min(capacity, Math.floor(want));
       carry = want - Math.floor(want);
-      const dayIso = isoDate(day);
+      const dayIso = dayAt(d).iso;
       const past = dayIso < todayIso;
       const chunk: Value[][] = [];
       // Partial Fisher–Yates: n distinct (therapist, hour) slots, so no therapist is booked twice
@@ -273,11 +282,11 @@ export function tenantRows(plan: TenantPlan, reflexoId: number, ids: IdCursor, c
         const paid = kind === 'completed';
         const cancelled = kind === 'cancelled';
         const id = ++ids.appointment;
-        const created = stamp(addDays(day, -Math.floor(r() * 14)), 8 + Math.floor(r() * 10));
-        const when = stamp(day, hour);
+        const created = dayAt(d - Math.floor(r() * LEAD)).stamps[8 + Math.floor(r() * 10)];
+        const when = dayAt(d).stamps[hour];
         chunk.push([
-          id, reflexoId, patientId, therapistIds[t], dayIso, `${pad2(hour)}:00:00`, r() < 0.8 ? 60 : 45, cat.statusIds[kind],
-          r() < 0.7 ? 'Sesión' : 'Consulta', `Consultorio ${t + 1}`, pick(r, AILMENTS), null,
+          id, reflexoId, patientId, therapistIds[t], dayIso, HOURS[hour], r() < 0.8 ? 60 : 45, cat.statusIds[kind],
+          r() < 0.7 ? 'Sesión' : 'Consulta', rooms[t], pick(r, AILMENTS), null,
           cancelled ? null : price, cancelled ? null : cat.paymentTypeIds[method],
           cancelled ? cat.paymentStatusIds.cancelled : paid ? cat.paymentStatusIds.paid : cat.paymentStatusIds.pending,
           cancelled ? when : null, created, paid ? when : created,
