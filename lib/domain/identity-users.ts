@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { hashPassword } from '../auth/passwords';
 import type { Db } from '../db/tenant';
 import { HttpError, NotFound, ValidationError } from '../http/errors';
-import type { Actor } from '../http/route';
+import { isAdmin, type Actor } from '../http/route';
 import { deleteObject } from '../storage/s3';
 import { pushPasswordHistory } from '../queries/identity-credentials';
 import { deleteUserRow, insertUser, selectUserById, selectUsers, updateUser, type UserRow } from '../queries/identity-users';
@@ -10,8 +10,10 @@ import { passwordProblems } from './identity-password-policy';
 import { auditIdentity } from './identity-security';
 
 /*
- * Module 1 users (/api/architect/users): superusers manage everyone; a clinic's staff or Admin-role
- * users manage the users of their own clinic; anyone else is refused with the spec's body.
+ * Module 1 users (/api/architect/users): superusers manage everyone; a clinic's Admin-role users manage
+ * the users of their own clinic; anyone else is refused with the spec's body. The list follows the
+ * spec's own rule (superuser: all, staff: themself, others: 403). Staff without the Admin role may not
+ * manage users: they could otherwise reset an administrator's password and take the clinic over.
  */
 
 export const PASSWORD_HISTORY_SIZE = 5;
@@ -19,7 +21,7 @@ export const PASSWORD_HISTORY_SIZE = 5;
 const noPermission = () => new HttpError(403, { error: 'No tienes permisos para acceder a esta información' });
 const userNotFound = () => new NotFound('Usuario no encontrado.');
 
-const canManageUsers = (a: Actor) => a.isSuperuser || a.isStaff || a.role === 'Admin';
+const canManageUsers = (a: Actor) => isAdmin(a);
 
 type Row = NonNullable<UserRow>;
 

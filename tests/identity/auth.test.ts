@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
 import { handler as auth } from '../../functions/reflexo/architect-auth';
 import { handler as profiles } from '../../functions/reflexo/profiles-users';
 import { signToken } from '../../lib/auth/tokens';
@@ -17,7 +18,7 @@ const login = (ip: string, email: string, password: string) => callFrom(auth, ip
 describe('register', () => {
   it('creates a user without clinic or role, with a scrypt hash that records its parameters, and audits it', async () => {
     const body = registration();
-    const res = await call(auth, { method: 'POST', path: '/api/architect/auth/register', json: body });
+    const res = await call(auth, { method: 'POST', path: '/api/architect/auth/register', json: { ...body, is_superuser: true, is_staff: true, reflexo_id: 1, role_id: 1 } });
     expect(res.status).toBe(201);
     const row = await ownerKysely().selectFrom('users').selectAll().where('email', '=', body.email).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ reflexo_id: null, role_id: null, is_staff: false, is_superuser: false, is_active: true, name: 'Ana' });
@@ -209,6 +210,17 @@ describe('token refresh', () => {
     const rows = await ownerKysely().selectFrom('refresh_tokens').select(['revoked_at']).where('user_id', '=', u.id).execute();
     expect(rows.length).toBe(2);
     expect(rows.every((r) => r.revoked_at !== null)).toBe(true);
+  });
+
+  it('refuses refresh tokens signed with another key or expired', async () => {
+    const u = await createUser();
+    const session = (await login(freshIp(), u.email, u.password)).body;
+    const claims = JSON.parse(Buffer.from(session.refresh.split('.')[1], 'base64url').toString());
+    const sign = (c: Record<string, unknown>, secret: string) => new SignJWT(c).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(secret));
+    expect((await refresh(await sign(claims, 'another-secret-another-secret-another-secret'))).status).toBe(401);
+    expect((await refresh(await sign({ ...claims, exp: Math.floor(Date.now() / 1000) - 5 }, process.env.JWT_SECRET!))).status).toBe(401);
+    // The same claims re-signed with the right key are accepted: the refusals above were the key and the expiry.
+    expect((await refresh(await sign(claims, process.env.JWT_SECRET!))).status).toBe(200);
   });
 
   it('refuses access tokens, unknown (never issued) refresh tokens, forged and malformed ones', async () => {

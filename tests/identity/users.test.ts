@@ -121,8 +121,11 @@ describe('edit and delete', () => {
     expect((await call(users, { method: 'DELETE', path: `/api/architect/users/abc/delete/`, token: su.token })).status).toBe(404);
   });
 
-  it('a normal user cannot edit or delete anyone (403)', async () => {
+  it('a normal user, or staff without the Admin role, cannot create, edit or delete anyone (403)', async () => {
     const { tenant, admin } = await tenantWithAdmin();
+    const staff = await createUser({ reflexoId: tenant.id, staff: true });
+    expect((await call(users, { method: 'POST', path: '/api/architect/users/create/', token: staff.token, json: newUser() })).status).toBe(403);
+    expect((await call(users, { method: 'PATCH', path: `/api/architect/users/${admin.id}/edit/`, token: staff.token, json: { password: 'Tomada#123x' } })).status).toBe(403);
     const normal = await createUser({ reflexoId: tenant.id });
     expect((await call(users, { method: 'PATCH', path: `/api/architect/users/${admin.id}/edit/`, token: normal.token, json: { name: 'x' } })).status).toBe(403);
     expect((await call(users, { method: 'DELETE', path: `/api/architect/users/${admin.id}/delete/`, token: normal.token })).status).toBe(403);
