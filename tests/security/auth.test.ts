@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { signToken } from '../../lib/auth/tokens';
 import { createTenant, createUser, ownerKysely, type TestUser } from '../helpers/fixtures';
-import { call } from '../helpers/http';
-import { createRow, tenantTables } from './factories';
-import { WRITE_METHODS, declaredRoutes, errorShapeProblem, fillPath, idHints, newTally, pathParams, reportTally, sampleBody, type RouteCase } from './harness';
+import { catalogIds, createRow, tenantTables } from './factories';
+import { call, declaredRoutes, errorShapeProblem, fillPath, idHints, newTally, pathParams, reportTally, type RouteCase, sampleBody, useCatalogIds, WRITE_METHODS } from './harness';
 
 /*
  * Authentication and privilege attacks over every route the tables declare: every non-public route
@@ -21,6 +20,7 @@ let admin: TestUser;
 const ownIds: Record<string, number> = {};
 
 beforeAll(async () => {
+  useCatalogIds(await catalogIds());
   tenantId = (await createTenant()).id;
   plain = await createUser({ reflexoId: tenantId });
   admin = await createUser({ reflexoId: tenantId, role: 'Admin', staff: true });

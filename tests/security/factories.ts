@@ -87,7 +87,7 @@ function checkedValue(checks: string[], column: string): unknown {
     const lit = /ANY \(+ARRAY\[\s*'([^']*)'/.exec(def) ?? / IN \('([^']*)'/.exec(def);
     if (lit) return lit[1];
     const bool = new RegExp(`${column}\\)?\\s*(=|>=|>)\\s*\\(?(\\d+)`).exec(def);
-    if (bool) return Number(bool[2]) + (bool[1] === '>' ? 1 : 0);
+    if (bool) return Number(bool[2]) + 1; // strictly inside the range: `amount >= 0` rows should still look real
   }
   return undefined;
 }
@@ -169,7 +169,8 @@ export async function genericRow(table: string, tenantId: number | null, marker:
       } else {
         const existing = await ownerKysely().selectFrom(fk.table).select(ref).orderBy(ref[0]).limit(1).executeTakeFirst();
         if (existing) own.forEach((x, i) => (values[x] = (existing as Record<string, unknown>)[ref[i]]));
-        else values[c.column_name] = await genericRow(fk.table, null, marker, depth + 1);
+        // A global catalog row is shared by every clinic: it must not carry a tenant's marker.
+        else values[c.column_name] = await genericRow(fk.table, null, 'Catalog', depth + 1);
       }
       continue;
     }
@@ -216,4 +217,22 @@ export async function crossTenantReferences(): Promise<string[]> {
     }
   }
   return problems;
+}
+
+/**
+ * The first row of every global catalog (tables without reflexo_id), for foreign-key hints:
+ * `document_type_id` → an existing document type. Ubigeo codes use Lima's.
+ */
+export async function catalogIds(): Promise<Record<string, number>> {
+  const rows = await sql<{ table_name: string }>`SELECT t.table_name FROM information_schema.tables t
+    WHERE t.table_schema = 'public' AND t.table_type = 'BASE TABLE'
+      AND EXISTS (SELECT 1 FROM information_schema.columns c WHERE c.table_name = t.table_name AND c.table_schema = 'public' AND c.column_name = 'id')
+      AND NOT EXISTS (SELECT 1 FROM information_schema.columns c WHERE c.table_name = t.table_name AND c.table_schema = 'public' AND c.column_name = 'reflexo_id')`.execute(ownerKysely());
+  const out: Record<string, number> = {};
+  for (const { table_name } of rows.rows) {
+    if (['tenants', 'kysely_migration', 'kysely_migration_lock'].includes(table_name)) continue;
+    const r = await sql<{ id: number }>`SELECT min(id)::int AS id FROM ${sql.table(table_name)}`.execute(ownerKysely()).catch(() => undefined);
+    if (r?.rows[0]?.id) out[table_name] = r.rows[0].id;
+  }
+  return out;
 }

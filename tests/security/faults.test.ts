@@ -9,9 +9,9 @@ import { recordAudit } from '../../lib/domain/audit';
 import { createHandler } from '../../lib/http/app';
 import { defineGroup, route } from '../../lib/http/route';
 import { createTenant, createUser, ownerKysely, type TestUser } from '../helpers/fixtures';
-import { call, type CallOptions, type CallResult, type Handler } from '../helpers/http';
-import { createRow, tenantTables } from './factories';
-import { WRITE_METHODS, declaredRoutes, errorShapeProblem, fillPath, idHints, newTally, pathParams, reportTally, sampleBody, type RouteCase } from './harness';
+import type { CallOptions, CallResult, Handler } from '../helpers/http';
+import { catalogIds, createRow, tenantTables } from './factories';
+import { call, declaredRoutes, errorShapeProblem, fillPath, idHints, newTally, pathParams, reportTally, type RouteCase, sampleBody, useCatalogIds, WRITE_METHODS } from './harness';
 
 /*
  * Faults. The database connection dies in the middle of a multi-step write; S3 or SES is down; a
@@ -34,6 +34,7 @@ let admin: TestUser;
 const ownIds: Record<string, number> = {};
 
 beforeAll(async () => {
+  useCatalogIds(await catalogIds());
   tenantId = (await createTenant()).id;
   admin = await createUser({ reflexoId: tenantId, role: 'Admin', staff: true });
   for (const t of await tenantTables()) ownIds[t] = await createRow(t, tenantId, 'Ft').catch(() => 1);

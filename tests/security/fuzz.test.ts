@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import { signToken } from '../../lib/auth/tokens';
 import type { AnyRoute } from '../../lib/http/route';
 import { createTenant, createUser, type TestUser } from '../helpers/fixtures';
-import { call, type CallOptions } from '../helpers/http';
-import { createRow, tenantTables } from './factories';
-import { WRITE_METHODS, declaredRoutes, errorShapeProblem, fillPath, idHints, jsonSchemaOf, newTally, pathParams, reportTally, sampleOf, type JsonSchema, type RouteCase } from './harness';
+import type { CallOptions } from '../helpers/http';
+import { catalogIds, createRow, tenantTables } from './factories';
+import { call, declaredRoutes, errorShapeProblem, fillPath, idHints, type JsonSchema, jsonSchemaOf, newTally, pathParams, reportTally, type RouteCase, sampleOf, useCatalogIds, WRITE_METHODS } from './harness';
 
 /*
  * Schema fuzzing, generated from the route tables: for every write route, bodies derived from its zod
@@ -15,7 +15,8 @@ import { WRITE_METHODS, declaredRoutes, errorShapeProblem, fillPath, idHints, js
  */
 const DEEP = process.env.FUZZ_DEEP === '1';
 const WRITE_RUNS = DEEP ? 1000 : 100;
-const READ_RUNS = DEEP ? 200 : 20;
+const READ_RUNS = DEEP ? 200 : 10;
+const CONCURRENCY = 8;
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 const tally = newTally('fuzz');
 const routes = declaredRoutes();
@@ -26,6 +27,7 @@ const users: Record<'admin' | 'superuser', TestUser | undefined> = { admin: unde
 jest.setTimeout(DEEP ? 3_600_000 : 120_000);
 
 beforeAll(async () => {
+  useCatalogIds(await catalogIds());
   tenantId = (await createTenant()).id;
   users.admin = await createUser({ reflexoId: tenantId, role: 'Admin', staff: true });
   users.superuser = await createUser({ superuser: true, staff: true });
@@ -181,17 +183,26 @@ async function fuzzRoute(r: RouteCase, runs: number, failures: string[]): Promis
   tally.covered.push(r.key);
 }
 
+/** Routes fuzzed a few at a time: while one waits on PostgreSQL another runs its validation. */
+async function fuzzAll(list: RouteCase[], runs: number, failures: string[]): Promise<void> {
+  const queue = [...list];
+  const worker = async () => {
+    for (let r = queue.shift(); r; r = queue.shift()) await fuzzRoute(r, runs, failures);
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+}
+
 describe(`schema fuzzing (seed ${SEED}${DEEP ? ', deep' : ''})`, () => {
   it(`write routes: ${WRITE_RUNS} generated cases each, never 5xx, 4xx in the surface's error shape`, async () => {
     const failures: string[] = [];
-    for (const r of routes.filter((x) => WRITE_METHODS.has(x.route.method))) await fuzzRoute(r, WRITE_RUNS, failures);
+    await fuzzAll(routes.filter((x) => WRITE_METHODS.has(x.route.method)), WRITE_RUNS, failures);
     tally.failures.push(...failures);
     expect(failures).toEqual([]);
   });
 
   it(`read routes: ${READ_RUNS} hostile query strings and path ids each`, async () => {
     const failures: string[] = [];
-    for (const r of routes.filter((x) => x.route.method === 'GET')) await fuzzRoute(r, READ_RUNS, failures);
+    await fuzzAll(routes.filter((x) => x.route.method === 'GET'), READ_RUNS, failures);
     tally.failures.push(...failures);
     expect(failures).toEqual([]);
   });

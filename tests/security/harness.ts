@@ -7,7 +7,8 @@ import { groups } from '../../functions/registry';
 import { createHandler } from '../../lib/http/app';
 import type { AnyRoute, RouteGroup } from '../../lib/http/route';
 import { surfaceOf } from '../../lib/http/errors';
-import type { CallResult, Handler } from '../helpers/http';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { buildEvent, type CallOptions, type CallResult, type Handler } from '../helpers/http';
 
 /*
  * What every file of the security suite shares: the routes, read from the route tables (so a module
@@ -66,13 +67,30 @@ export type JsonSchema = {
   additionalProperties?: unknown;
 };
 
+const opaque = (s: JsonSchema | undefined) => !s || (!s.type && !s.anyOf && !s.oneOf && !s.allOf && !s.enum && s.const === undefined && !s.properties);
+
+/** Where the input side is opaque (z.preprocess), the output side says what the field really is. */
+function mergeSides(input: JsonSchema | undefined, output: JsonSchema | undefined): JsonSchema | undefined {
+  if (opaque(input)) return output ?? input;
+  if (input!.properties && output?.properties) {
+    const properties: Record<string, JsonSchema> = {};
+    for (const [k, v] of Object.entries(input!.properties)) properties[k] = mergeSides(v, output.properties[k]) ?? v;
+    return { ...input, properties };
+  }
+  if (input!.items && output?.items) return { ...input, items: mergeSides(input!.items, output.items) };
+  return input;
+}
+
 export function jsonSchemaOf(schema: z.ZodType | undefined): JsonSchema | undefined {
   if (!schema) return undefined;
-  try {
-    return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
-  } catch {
-    return undefined;
-  }
+  const side = (io: 'input' | 'output') => {
+    try {
+      return z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+    } catch {
+      return undefined;
+    }
+  };
+  return mergeSides(side('input'), side('output'));
 }
 
 let counter = 0;
@@ -83,7 +101,11 @@ const PATTERN_SAMPLES = ['1', '2026-01-15', '10:00:00', '10:00', '12345678', 'A'
 /** A value that should satisfy `s`: the happy-path input the other properties start from. */
 export function sampleOf(s: JsonSchema | undefined, name = '', hints: Record<string, unknown> = {}): unknown {
   if (!s) return undefined;
-  if (name in hints) return hints[name];
+  if (name in hints) {
+    const h = hints[name];
+    const wantsString = s.type === 'string' || (Array.isArray(s.type) && s.type.includes('string') && !s.type.includes('integer') && !s.type.includes('number'));
+    return wantsString && typeof h === 'number' ? String(h) : h;
+  }
   if (s.const !== undefined) return s.const;
   if (s.enum?.length) return s.enum[0];
   if (s.default !== undefined) return s.default;
@@ -295,11 +317,58 @@ export function idsIn(v: unknown, out: Set<number> = new Set()): Set<number> {
  * Field-name hints that point foreign keys at real rows: `patient_id` / `patient` → a row of
  * `patients` owned by the caller's clinic. Turns many generated bodies from a 400 into a real write.
  */
+let catalogs: Record<string, number> = {};
+/** Global catalog ids (factories.catalogIds()), loaded once per test file. */
+export const useCatalogIds = (ids: Record<string, number>) => void (catalogs = ids);
+/* Values the contracts validate beyond their type: Lima's ubigeo (ids are the codes), Peruvian phone and DNI. */
+const FIELD_HINTS: Record<string, unknown> = {
+  region_code: 15,
+  province_code: 1501,
+  district_code: 150101,
+  region_id: 15,
+  province_id: 1501,
+  district_id: 150101,
+  region: 15,
+  province: 1501,
+  district: 150101,
+  phone: '987654321',
+  phone1: '987654321',
+  phone2: '987654322',
+  document_number: '12345678',
+  sex: 'M',
+  amount: 50,
+  price: 50,
+};
+
 export function idHints(ownIds: Record<string, number>): Record<string, unknown> {
   const hints: Record<string, unknown> = {};
-  for (const [table, id] of Object.entries(ownIds)) {
-    const singular = table.replace(/ies$/, 'y').replace(/s$/, '');
-    for (const name of [`${singular}_id`, singular, `${table}_id`]) hints[name] ??= id;
+  for (const [table, id] of Object.entries({ ...catalogs, ...ownIds })) {
+    const singulars = new Set([table.replace(/ies$/, 'y').replace(/s$/, ''), table.replace(/es$/, '')]);
+    for (const singular of singulars) for (const name of [`${singular}_id`, singular, `${table}_id`]) hints[name] = id;
   }
-  return hints;
+  return { ...hints, ...FIELD_HINTS };
+}
+
+/*
+ * The suite's requests come from their own address (one per file, 10.x.y.z): login and code
+ * throttling keyed by IP must never lock the rest of `npm test` out of 127.0.0.1 after thousands of
+ * deliberately wrong requests.
+ */
+const SUITE_IP = `10.${(process.pid >> 8) & 255}.${process.pid & 255}.${1 + Math.floor(Math.random() * 250)}`;
+export async function call(handler: Handler, opts: CallOptions, sourceIp = SUITE_IP): Promise<CallResult> {
+  const event = buildEvent(opts);
+  event.requestContext.http.sourceIp = sourceIp;
+  const res = (await handler(event, { awsRequestId: 'security', functionName: 'security', getRemainingTimeInMillis: () => 10_000 } as never)) as APIGatewayProxyStructuredResultV2;
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(res.headers ?? {})) headers[k.toLowerCase()] = String(v);
+  const raw = res.isBase64Encoded ? Buffer.from(res.body ?? '', 'base64') : Buffer.from(res.body ?? '', 'utf8');
+  let body: any = raw.toString('utf8');
+  if ((headers['content-type'] ?? '').includes('application/json') && raw.length) {
+    try {
+      body = JSON.parse(body);
+    } catch {
+      // left as text: the error-shape property reports it
+    }
+  }
+  return { status: res.statusCode ?? 200, headers, body, raw };
 }

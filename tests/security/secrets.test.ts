@@ -1,9 +1,8 @@
 import { signToken } from '../../lib/auth/tokens';
 import { createTenant, createUser, ownerKysely, type TestUser } from '../helpers/fixtures';
-import { call } from '../helpers/http';
 import { mailsTo } from '../helpers/mail';
-import { createRow, tenantTables } from './factories';
-import { captureStdout, declaredRoutes, fillPath, idHints, newTally, pathParams, reportTally, sampleBody, sampleQuery } from './harness';
+import { catalogIds, createRow, tenantTables } from './factories';
+import { call, captureStdout, declaredRoutes, fillPath, idHints, newTally, pathParams, reportTally, sampleBody, sampleQuery, useCatalogIds } from './harness';
 
 /*
  * Secrets never leave: every declared route is called (as the clinic admin, and the public ones
@@ -19,6 +18,7 @@ let tenantId: number;
 const ownIds: Record<string, number> = {};
 
 beforeAll(async () => {
+  useCatalogIds(await catalogIds());
   tenantId = (await createTenant()).id;
   user = await createUser({ reflexoId: tenantId, role: 'Admin', staff: true, password: 'Mi#ClaveSecreta2026' });
   for (const t of await tenantTables()) ownIds[t] = await createRow(t, tenantId, 'Sc').catch(() => 1);

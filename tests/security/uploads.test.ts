@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { signToken } from '../../lib/auth/tokens';
 import { createTenant, createUser, type TestUser } from '../helpers/fixtures';
-import { call, type FilePart } from '../helpers/http';
-import { createRow, tenantTables } from './factories';
-import { declaredRoutes, errorShapeProblem, fillPath, idHints, newTally, pathParams, reportTally, sampleBody, type RouteCase } from './harness';
+import type { FilePart } from '../helpers/http';
+import { catalogIds, createRow, tenantTables } from './factories';
+import { call, declaredRoutes, errorShapeProblem, fillPath, idHints, newTally, pathParams, reportTally, type RouteCase, sampleBody, useCatalogIds } from './harness';
 
 /*
  * Uploads, over every multipart route of the tables: the file field is found by sending a real PNG
@@ -20,6 +20,7 @@ let superuser: TestUser;
 const ownIds: Record<string, number> = {};
 
 beforeAll(async () => {
+  useCatalogIds(await catalogIds());
   tenantId = (await createTenant()).id;
   admin = await createUser({ reflexoId: tenantId, role: 'Admin', staff: true });
   superuser = await createUser({ superuser: true, staff: true });
