@@ -6,6 +6,7 @@ import * as m0004 from './0004_identity';
 import * as m0005 from './0005_clinical';
 import * as m0006 from './0006_scheduling';
 import * as m0007 from './0007_company';
+import * as m0008 from './0008_patient_search';
 
 /**
  * Every migration, in order. Listed statically (not read from the folder) so the same list works in
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '0005_clinical': m0005,
   '0006_scheduling': m0006,
   '0007_company': m0007,
+  '0008_patient_search': m0008,
 };

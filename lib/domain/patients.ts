@@ -1,15 +1,14 @@
 import type { Db } from '../db/tenant';
 import { Conflict, HttpError, NotFound, ValidationError, type FieldIssue } from '../http/errors';
-import { paginate } from '../http/pagination';
 import type { Actor } from '../http/route';
 import {
   documentTypeExists,
   findPatientHolding,
   hardDeletePatient,
   insertPatient,
-  patientsQuery,
   selectLocationParents,
   selectPatient,
+  selectPatientPage,
   softDeletePatient,
   updatePatient,
   type PatientRow,
@@ -82,11 +81,11 @@ export const toPatientDetail = (p: PatientRow) => ({
 });
 
 export async function listPatients(db: Db, actor: Actor | null, opts: { page: number; perPage: number; q?: string }) {
-  const page = await paginate(patientsQuery(db, { reflexoId: readScope(actor), q: opts.q }), opts.page, opts.perPage);
+  const page = await selectPatientPage(db, { reflexoId: readScope(actor), q: opts.q }, opts.page, opts.perPage);
   return {
     count: page.count,
-    num_pages: Math.max(1, Math.ceil(page.count / page.size)),
-    current_page: page.page,
+    num_pages: Math.max(1, Math.ceil(page.count / opts.perPage)),
+    current_page: opts.page,
     results: page.rows.map(toPatient),
   };
 }

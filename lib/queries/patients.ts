@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/tenant';
 import type { PatientsTable } from '../db/tables/clinical';
 import type { Insertable, Updateable } from 'kysely';
-import { foldedContains, searchTerms } from './clinical-search';
+import { likeEscape, searchTerms } from './clinical-search';
 
 /* Patients (tenant-owned). Soft-deleted rows are never returned. */
 
@@ -29,12 +29,32 @@ const cols = [
 ] as const;
 
 /** Live patients, newest first, limited to one clinic unless `reflexoId` is null (global administrators). */
-export function patientsQuery(db: Db, filter: { reflexoId: number | null; q?: string }) {
+export function patientsQuery(db: Db, filter: { reflexoId: number | null }) {
   let qb = db.selectFrom('patients as pa').select(cols).where('pa.deleted_at', 'is', null);
   if (filter.reflexoId !== null) qb = qb.where('pa.reflexo_id', '=', filter.reflexoId);
-  // Every word must occur somewhere in the folded names, document or e-mail (trigram index).
-  for (const term of searchTerms(filter.q ?? '')) qb = qb.where(sql<boolean>`pa.search_text LIKE ${foldedContains(term)}`);
   return qb.orderBy('pa.id', 'desc');
+}
+
+/**
+ * One page of live patients and the total. Without a search: an index scan for the page and a
+ * count over the clinic's partial index (a window count would read every row to return ten). With
+ * a search: ids and total from patient_search() (migration 0008), which can use the trigram index.
+ */
+export async function selectPatientPage(db: Db, filter: { reflexoId: number | null; q?: string }, page: number, size: number) {
+  const offset = (page - 1) * size;
+  const terms = searchTerms(filter.q ?? '').map(likeEscape);
+  if (!terms.length) {
+    let count = db.selectFrom('patients as pa').select((eb) => eb.fn.countAll<number>().as('n')).where('pa.deleted_at', 'is', null);
+    if (filter.reflexoId !== null) count = count.where('pa.reflexo_id', '=', filter.reflexoId);
+    const rows = await patientsQuery(db, filter).limit(size).offset(offset).execute();
+    const total = await count.executeTakeFirstOrThrow();
+    return { rows, count: Number(total.n) };
+  }
+  const { rows: hits } = await sql<{ id: number | null; total: number }>`SELECT id, total FROM patient_search(${filter.reflexoId}::int, ${terms}::text[], ${size}::int, ${offset}::int)`.execute(db);
+  const ids = hits.flatMap((h) => (h.id === null ? [] : [h.id]));
+  const rows = ids.length ? await patientsQuery(db, filter).where('pa.id', 'in', ids).execute() : [];
+  const count = Number(hits[0]?.total ?? 0);
+  return { rows, count };
 }
 
 export const selectPatient = (db: Db, id: number, reflexoId: number | null) =>
