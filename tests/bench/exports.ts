@@ -129,7 +129,7 @@ async function main() {
     const report = [
       '# Company exports: build time for a busy day',
       '',
-      `One clinic, ${DAY}: 500 appointments (20 therapists × 25 slots), 400 tickets paid that day. In-process through the Lambda handlers`,
+      `One clinic, ${DAY}: 500 appointments (20 therapists × 25 slots), 400 tickets paid that day. In-process through the bundled Lambda handlers`,
       `(middleware, transaction, SQL, rendering), embedded PostgreSQL on this machine; ${CALLS} warm calls after one cold call.`,
       `Generated ${new Date().toISOString()} by \`npx tsx tests/bench/exports.ts\`.`,
       '',
