@@ -3,7 +3,6 @@ import type { StatusKind } from '../db/tables/scheduling';
 import type { Actor } from '../http/route';
 import { Forbidden, HttpError, NotFound, ValidationError, type FieldIssue } from '../http/errors';
 import { isAdmin } from '../http/route';
-import { paginate } from '../http/pagination';
 import { recordAudit } from './audit';
 import { readerScope } from './scheduling-scope';
 import { tenantForWrite } from './tenancy';
@@ -11,6 +10,7 @@ import { openTicket } from './tickets-open';
 import { tenantClock } from '../queries/tenant-clock';
 import {
   appointmentQuery,
+  countAppointments,
   deleteAppointment,
   findLivePatient,
   findLiveStatus,
@@ -118,9 +118,11 @@ async function view(db: Db, reflexoId: number | null, id: number) {
 }
 
 export async function listAppointments(db: Db, actor: Actor, f: Omit<AppointmentFilter, 'reflexoId'> & { page: number; size: number }) {
-  const { page, size, ...filter } = f;
-  const result = await paginate(appointmentQuery(db, { ...filter, reflexoId: readerScope(actor) }), page, size);
-  return { ...result, rows: result.rows.map(appointmentView) };
+  const { page, size, ...rest } = f;
+  const filter = { ...rest, reflexoId: readerScope(actor) };
+  const count = await countAppointments(db, filter);
+  const rows = count > (page - 1) * size ? await appointmentQuery(db, filter).limit(size).offset((page - 1) * size).execute() : [];
+  return { rows: rows.map(appointmentView), count, page, size };
 }
 
 export const getAppointment = (db: Db, actor: Actor, id: number) => view(db, readerScope(actor), id);

@@ -26,8 +26,29 @@ export interface AppointmentFilter {
 
 const escapeLike = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
+/* The WHERE of a list, on appointments `a` (with statuses `s` and tickets `tk` joined by the caller when used). */
+function applyFilters<Q extends { where: (...args: any[]) => Q }>(q: Q, f: AppointmentFilter): Q {
+  const w = (...args: unknown[]) => (q = (q.where as (...a: unknown[]) => Q)(...args));
+  w('a.deleted_at', 'is', null);
+  if (f.reflexoId !== null) w('a.reflexo_id', '=', f.reflexoId);
+  if (f.id !== undefined) w('a.id', '=', f.id);
+  if (f.appointmentDate) w('a.appointment_date', '=', f.appointmentDate);
+  if (f.statusId !== undefined) w('a.appointment_status_id', '=', f.statusId);
+  if (f.patientId !== undefined) w('a.patient_id', '=', f.patientId);
+  if (f.therapistId !== undefined) w('a.therapist_id', '=', f.therapistId);
+  if (f.room) w(sql<boolean>`lower(btrim(a.room)) = lower(btrim(${f.room}))`);
+  if (f.kinds) w('s.kind', 'in', f.kinds);
+  if (f.from) w('a.appointment_date', '>=', f.from);
+  if (f.to) w('a.appointment_date', '<=', f.to);
+  if (f.search) {
+    const like = escapeLike(f.search);
+    w(sql<boolean>`(a.ailments ILIKE ${like} OR a.diagnosis ILIKE ${like} OR a.observation ILIKE ${like} OR tk.ticket_number ILIKE ${like})`);
+  }
+  return q;
+}
+
 export function appointmentQuery(db: Db, f: AppointmentFilter) {
-  let q = db
+  const q = db
     .selectFrom('appointments as a')
     .innerJoin('patients as p', 'p.id', 'a.patient_id')
     .innerJoin('therapists as t', 't.id', 'a.therapist_id')
@@ -77,27 +98,24 @@ export function appointmentQuery(db: Db, f: AppointmentFilter) {
       'a.created_at',
       'a.updated_at',
       'a.deleted_at',
-    ])
-    .where('a.deleted_at', 'is', null);
-  if (f.reflexoId !== null) q = q.where('a.reflexo_id', '=', f.reflexoId);
-  if (f.id !== undefined) q = q.where('a.id', '=', f.id);
-  if (f.appointmentDate) q = q.where('a.appointment_date', '=', f.appointmentDate);
-  if (f.statusId !== undefined) q = q.where('a.appointment_status_id', '=', f.statusId);
-  if (f.patientId !== undefined) q = q.where('a.patient_id', '=', f.patientId);
-  if (f.therapistId !== undefined) q = q.where('a.therapist_id', '=', f.therapistId);
-  if (f.room) q = q.where(sql<boolean>`lower(btrim(a.room)) = lower(btrim(${f.room}))`);
-  if (f.kinds) q = q.where('s.kind', 'in', f.kinds);
-  if (f.from) q = q.where('a.appointment_date', '>=', f.from);
-  if (f.to) q = q.where('a.appointment_date', '<=', f.to);
-  if (f.search) {
-    const like = escapeLike(f.search);
-    q = q.where((eb) => eb.or([eb('a.ailments', 'ilike', like), eb('a.diagnosis', 'ilike', like), eb('a.observation', 'ilike', like), eb('tk.ticket_number', 'ilike', like)]));
-  }
+    ]);
   const o = f.order ?? { column: 'appointment_date', desc: true };
   const dir = o.desc ? 'desc' : 'asc';
-  q = q.orderBy(`a.${o.column}`, dir);
-  if (o.column === 'appointment_date') q = q.orderBy('a.hour', dir);
-  return q.orderBy('a.id', dir);
+  let ordered = applyFilters(q, f).orderBy(`a.${o.column}`, dir);
+  if (o.column === 'appointment_date') ordered = ordered.orderBy('a.hour', dir);
+  return ordered.orderBy('a.id', dir);
+}
+
+/**
+ * The total of a list, joining only what its filters need: a window count over the joined list
+ * would build every row of the clinic's agenda just to count it.
+ */
+export async function countAppointments(db: Db, f: AppointmentFilter): Promise<number> {
+  let q = db.selectFrom('appointments as a');
+  if (f.kinds) q = q.innerJoin('appointment_statuses as s', 's.id', 'a.appointment_status_id') as typeof q;
+  if (f.search) q = q.leftJoin('tickets as tk', 'tk.appointment_id', 'a.id') as typeof q;
+  const r = await applyFilters(q.select(sql<number>`count(*)::int`.as('n')), f).executeTakeFirstOrThrow();
+  return r.n;
 }
 
 export type AppointmentRow = Awaited<ReturnType<ReturnType<typeof appointmentQuery>['executeTakeFirstOrThrow']>>;
@@ -156,6 +174,13 @@ export interface Slot {
 }
 
 /**
+ * Appointments last at most 720 minutes (a check constraint), so anything overlapping a slot of
+ * `date` starts between the day before and the day after: a btree range that keeps the overlap test
+ * to a few days of the agenda however long the clinic's history is.
+ */
+const nearDays = (date: string) => sql<boolean>`a.appointment_date BETWEEN ${date}::date - 1 AND ${date}::date + 1`;
+
+/**
  * Live appointments overlapping a slot for the therapist or the room: the very predicate of the
  * exclusion constraints appointments_therapist_no_overlap / appointments_room_no_overlap.
  */
@@ -168,6 +193,7 @@ export function overlapping(db: Db, s: Slot) {
     .where('a.reflexo_id', '=', s.reflexoId)
     .where('a.deleted_at', 'is', null)
     .where('a.cancelled_at', 'is', null)
+    .where(nearDays(s.date))
     .where(sql<boolean>`a.slot && ${wanted}`)
     .where((eb) => {
       const any = [];
@@ -197,6 +223,7 @@ export function freeTherapists(db: Db, s: Slot) {
             .whereRef('a.therapist_id', '=', 't.id')
             .where('a.deleted_at', 'is', null)
             .where('a.cancelled_at', 'is', null)
+            .where(nearDays(s.date))
             .where(sql<boolean>`a.slot && ${wanted}`)
             .$if(!!s.excludeId, (q) => q.where('a.id', '!=', s.excludeId!)),
         ),
