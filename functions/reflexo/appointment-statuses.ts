@@ -138,8 +138,17 @@ const routes: AnyRoute[] = [
     method: 'GET',
     path: `${P}/{id}/appointments/`,
     access: 'user',
-    summary: 'Citas con este estado',
+    summary: 'Citas con este estado (paginado: page, page_size ≤ 1000, por defecto 100; count es el total)',
     params: idParams,
+    query: z.object({
+      page: drfPageQuery.page,
+      page_size: z
+        .string()
+        .regex(/^\d{1,4}$/, 'Debe ser un número entero positivo.')
+        .transform(Number)
+        .pipe(z.number().int().min(1).max(1000))
+        .prefault('100'),
+    }),
     response: z.object({
       status: z.object({ id: z.number().int(), name: z.string(), description: z.string().nullable() }),
       appointments: z.array(
@@ -157,7 +166,7 @@ const routes: AnyRoute[] = [
       ),
       count: z.number().int(),
     }),
-    handler: ({ db, params, actor }) => statusAppointments(db, actor!, params.id),
+    handler: ({ db, params, actor, query }) => statusAppointments(db, actor!, params.id, query.page, query.page_size),
   }),
 ];
 

@@ -5,6 +5,7 @@ import { paginate } from '../http/pagination';
 import {
   activeStatusesWithCounts,
   appointmentsWithStatus,
+  countAppointmentsWithStatus,
   countAllAppointments,
   countLiveAppointments,
   deleteStatus,
@@ -96,9 +97,15 @@ export async function setStatusActive(db: Db, id: number, active: boolean) {
   return withCount(fresh, await countLiveAppointments(db, id));
 }
 
-export async function statusAppointments(db: Db, actor: Actor, id: number) {
+/**
+ * The contract shows every appointment at once; a clinic's history makes that unbounded, so the list
+ * is paged (`page`, `page_size`, default 100) while `count` stays the total.
+ */
+export async function statusAppointments(db: Db, actor: Actor, id: number, page: number, size: number) {
   const s = await findStatus(db, id);
   if (!s) throw notFound();
-  const appointments = await appointmentsWithStatus(db, id, actor.isSuperuser ? null : actor.reflexoId);
-  return { status: { id: s.id, name: s.name, description: s.description }, appointments, count: appointments.length };
+  const scope = actor.isSuperuser ? null : actor.reflexoId;
+  const count = await countAppointmentsWithStatus(db, id, scope);
+  const appointments = count > (page - 1) * size ? await appointmentsWithStatus(db, id, scope, size, (page - 1) * size) : [];
+  return { status: { id: s.id, name: s.name, description: s.description }, appointments, count };
 }

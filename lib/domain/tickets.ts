@@ -2,12 +2,12 @@ import type { Db } from '../db/tenant';
 import type { TicketStatus } from '../db/tables/scheduling';
 import type { Actor } from '../http/route';
 import { Conflict, HttpError, NotFound, ValidationError } from '../http/errors';
-import { paginate } from '../http/pagination';
 import { recordAudit } from './audit';
 import { readerScope } from './scheduling-scope';
 import { openTicket } from './tickets-open';
 import { lockAppointment, updateAppointment } from '../queries/appointments';
 import {
+  countTickets,
   deleteTicket,
   lockTicket,
   paymentStatusIdByCode,
@@ -74,9 +74,11 @@ async function locked(db: Db, actor: Actor, id: number) {
 }
 
 export async function listTickets(db: Db, actor: Actor, f: Omit<TicketFilter, 'reflexoId'> & { page: number; size: number }, summary = false) {
-  const { page, size, ...filter } = f;
-  const result = await paginate(ticketQuery(db, { ...filter, reflexoId: readerScope(actor) }), page, size);
-  return { ...result, rows: result.rows.map((r) => (summary ? ticketSummary(r) : ticketView(r))) };
+  const { page, size, ...rest } = f;
+  const filter = { ...rest, reflexoId: readerScope(actor) };
+  const count = await countTickets(db, filter);
+  const rows = count > (page - 1) * size ? await ticketQuery(db, filter).limit(size).offset((page - 1) * size).execute() : [];
+  return { rows: rows.map((r) => (summary ? ticketSummary(r) : ticketView(r))), count, page, size };
 }
 
 export const getTicket = async (db: Db, actor: Actor, id: number) => ticketView(await one(db, readerScope(actor), id));

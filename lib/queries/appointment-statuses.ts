@@ -70,7 +70,13 @@ export function deleteStatus(db: Db, id: number) {
 }
 
 /** Appointments (of the caller's tenant, by RLS and the explicit filter) holding one status, names joined in. */
-export function appointmentsWithStatus(db: Db, statusId: number, reflexoId: number | null) {
+export async function countAppointmentsWithStatus(db: Db, statusId: number, reflexoId: number | null): Promise<number> {
+  let q = db.selectFrom('appointments as a').select(sql<number>`count(*)::int`.as('n')).where('a.appointment_status_id', '=', statusId).where('a.deleted_at', 'is', null);
+  if (reflexoId !== null) q = q.where('a.reflexo_id', '=', reflexoId);
+  return (await q.executeTakeFirstOrThrow()).n;
+}
+
+export function appointmentsWithStatus(db: Db, statusId: number, reflexoId: number | null, limit: number, offset: number) {
   let q = db
     .selectFrom('appointments as a')
     .innerJoin('patients as p', 'p.id', 'a.patient_id')
@@ -89,5 +95,5 @@ export function appointmentsWithStatus(db: Db, statusId: number, reflexoId: numb
     .where('a.appointment_status_id', '=', statusId)
     .where('a.deleted_at', 'is', null);
   if (reflexoId !== null) q = q.where('a.reflexo_id', '=', reflexoId);
-  return q.orderBy('a.appointment_date', 'desc').orderBy('a.hour', 'desc').orderBy('a.id', 'desc').execute();
+  return q.orderBy('a.appointment_date', 'desc').orderBy('a.hour', 'desc').orderBy('a.id', 'desc').limit(limit).offset(offset).execute();
 }

@@ -17,8 +17,29 @@ export interface TicketFilter {
   order?: TicketOrder;
 }
 
+function applyFilters<Q extends { where: (...args: any[]) => Q }>(q: Q, f: TicketFilter): Q {
+  const w = (...args: unknown[]) => (q = (q.where as (...a: unknown[]) => Q)(...args));
+  if (f.reflexoId !== null) w('k.reflexo_id', '=', f.reflexoId);
+  if (f.id !== undefined) w('k.id', '=', f.id);
+  if (f.ticketNumber !== undefined) w(sql<boolean>`upper(k.ticket_number) = upper(${f.ticketNumber})`);
+  if (f.paymentMethod !== undefined) w(sql<boolean>`lower(k.payment_method) = lower(${f.paymentMethod})`);
+  if (f.status !== undefined) w('k.status', '=', f.status);
+  if (f.isActive !== undefined) w('k.is_active', '=', f.isActive);
+  if (f.search) {
+    const like = `%${f.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    w(sql<boolean>`(k.ticket_number ILIKE ${like} OR k.description ILIKE ${like})`);
+  }
+  return q;
+}
+
+/** Every filter is on tickets itself: the total needs no join. */
+export async function countTickets(db: Db, f: TicketFilter): Promise<number> {
+  const r = await applyFilters(db.selectFrom('tickets as k').select(sql<number>`count(*)::int`.as('n')), f).executeTakeFirstOrThrow();
+  return r.n;
+}
+
 export function ticketQuery(db: Db, f: TicketFilter) {
-  let q = db
+  const q = db
     .selectFrom('tickets as k')
     .innerJoin('appointments as a', 'a.id', 'k.appointment_id')
     .innerJoin('patients as p', 'p.id', 'a.patient_id')
@@ -45,19 +66,9 @@ export function ticketQuery(db: Db, f: TicketFilter) {
       'k.created_at',
       'k.updated_at',
     ]);
-  if (f.reflexoId !== null) q = q.where('k.reflexo_id', '=', f.reflexoId);
-  if (f.id !== undefined) q = q.where('k.id', '=', f.id);
-  if (f.ticketNumber !== undefined) q = q.where(sql<boolean>`upper(k.ticket_number) = upper(${f.ticketNumber})`);
-  if (f.paymentMethod !== undefined) q = q.where(sql<boolean>`lower(k.payment_method) = lower(${f.paymentMethod})`);
-  if (f.status !== undefined) q = q.where('k.status', '=', f.status);
-  if (f.isActive !== undefined) q = q.where('k.is_active', '=', f.isActive);
-  if (f.search) {
-    const like = `%${f.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    q = q.where((eb) => eb.or([eb('k.ticket_number', 'ilike', like), eb('k.description', 'ilike', like)]));
-  }
   const o = f.order ?? { column: 'created_at', desc: true };
   const dir = o.desc ? 'desc' : 'asc';
-  return q.orderBy(sql`k.${sql.ref(o.column)} ${sql.raw(dir)} NULLS LAST`).orderBy('k.id', dir);
+  return applyFilters(q, f).orderBy(sql`k.${sql.ref(o.column)} ${sql.raw(dir)} NULLS LAST`).orderBy('k.id', dir);
 }
 
 export type TicketRow = Awaited<ReturnType<ReturnType<typeof ticketQuery>['executeTakeFirstOrThrow']>>;

@@ -158,6 +158,10 @@ describe('active, activate, deactivate, appointments', () => {
       created_at: expect.any(String),
       updated_at: expect.any(String),
     });
+    const paged = await call(handler, { path: `${P}/${s.id}/appointments`, token: user, query: { page_size: 1, page: 2 } });
+    expect(paged.body.count).toBe(2);
+    expect(paged.body.appointments.map((x: any) => x.hour)).toEqual(['08:00:00']);
+    expect((await call(handler, { path: `${P}/${s.id}/appointments/`, token: user, query: { page_size: 5000 } })).status).toBe(400);
     // Tenant B sees the status but none of tenant A's appointments.
     expect((await call(handler, { path: `${P}/${s.id}/appointments/`, token: userB })).body).toMatchObject({ count: 0, appointments: [] });
     expect((await call(handler, { path: `${P}/999999/appointments/`, token: user })).status).toBe(404);
