@@ -110,19 +110,19 @@ async function main() {
     result.c1 = await measureFor(invoke, { calls: job.calls, maxMs: job.maxMs });
     result.c8 = await measureFor(invoke, { calls: job.calls, maxMs: job.maxMs, concurrency: 8 });
 
-    const countOnce = async (r: Request) => {
-      await counting(event(r), {}); // warm: first use opens the pool
+    const countOnce = async (make: () => Request) => {
+      await counting(event(make()), {}); // warm: first use opens the pool
       capture = [];
-      const res = await counting(event(r), {});
+      const res = await counting(event(make()), {});
       const got = capture;
       capture = null;
       if (res.statusCode !== w.expect) throw new Error(`${w.id} (counting build): ${res.statusCode}`);
       return got;
     };
-    const statements = await countOnce(w.request(ctx, seq++));
+    const statements = await countOnce(() => w.request(ctx, seq++));
     result.queries = statements.length;
     result.statements = statements.map((s) => s.text.replace(/\s+/g, ' ').trim());
-    if (w.biggerPage) result.queriesBigPage = (await countOnce(w.biggerPage(ctx))).length;
+    if (w.biggerPage) result.queriesBigPage = (await countOnce(() => w.biggerPage!(ctx))).length;
 
     // The route's own data statements, without the transaction/auth envelope.
     const data = statements.filter((s) => !/^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b/i.test(s.text));

@@ -84,7 +84,7 @@ async function startOffline(env: NodeJS.ProcessEnv): Promise<{ port: number; sto
   });
   let output = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serverless-offline not ready after 180 s:\n${output.slice(-2000)}`)), 180_000);
+    const timer = setTimeout(() => reject(new Error(`serverless-offline not ready after 600 s:\n${output.slice(-2000)}`)), 180_000);
     const watch = (chunk: Buffer) => {
       output += chunk.toString();
       if (/Server ready/.test(output)) {
@@ -222,7 +222,12 @@ async function main() {
     if (process.env.BENCH_SKIP_HTTP !== '1') {
       const ctx = await loadContext(main.ownerUrl); // again: W6 has booked slots since
       const deployed = WORKLOADS.filter((w) => functions[w.id] && perScale[0].results.find((r) => r.id === w.id)?.c1).map((w) => w.id);
-      http = await httpPhase(main.appUrl, ctx, deployed);
+      // A server that will not start must not cost the in-process numbers: report it instead.
+      http = await httpPhase(main.appUrl, ctx, deployed).catch((err) => {
+        console.error(`✖ HTTP phase failed: ${(err as Error).message}`);
+        process.exitCode = 1;
+        return [];
+      });
     }
 
     const machine = {
