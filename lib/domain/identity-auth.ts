@@ -10,6 +10,7 @@ import {
   insertRevokedToken,
   isTokenRevoked,
   markRefreshRotated,
+  pruneExpiredRefreshTokens,
   pushPasswordHistory,
   revokeRefreshFamily,
   selectRefreshToken,
@@ -78,6 +79,7 @@ export async function login(db: Db, input: { email: string; password: string }, 
       throw badCredentials();
     }
     if (recentFailures) await clearFailures(db, keys);
+    await pruneExpiredRefreshTokens(db, user.id);
     await touchLastLogin(db, user.id, needsRehash(user.password_hash) ? await hashPassword(input.password) : undefined);
     await recordAudit(db, { action: 'login', entity: 'users', entityId: user.id, reflexoId: user.reflexo_id, userId: user.id });
     const tokens = await issueTokens(db, user, randomUUID());

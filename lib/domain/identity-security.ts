@@ -12,6 +12,7 @@ import {
   deleteExpiredCodesWithHash,
   deleteFailures,
   insertFailures,
+  pruneOldFailures,
   selectCodeByHash,
   selectCodeForUser,
   upsertCode,
@@ -60,7 +61,10 @@ export async function assertNotThrottled(db: Db, keys: FailureKey[], message = '
  */
 export async function recordFailure(keys: FailureKey[], audit?: AuditEntry): Promise<void> {
   await withSystem(async (db) => {
-    if (keys.length) await insertFailures(db, keys);
+    if (keys.length) {
+      await pruneOldFailures(db, keys, FAILURE_WINDOW_SECONDS);
+      await insertFailures(db, keys);
+    }
     if (audit) await recordAudit(db, audit);
   });
 }

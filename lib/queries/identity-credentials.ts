@@ -46,6 +46,18 @@ export const countRecentFailures = (db: Db, keys: { kind: FailureKind; key: stri
     .groupBy(['kind', 'key'])
     .execute();
 
+/** Failures that fell out of the window are no use to anyone: pruned whenever their key fails again. */
+export const pruneOldFailures = (db: Db, keys: { kind: FailureKind; key: string }[], windowSeconds: number) =>
+  db
+    .deleteFrom('auth_failures')
+    .where((eb) => eb.or(keys.map((k) => eb.and([eb('kind', '=', k.kind), eb('key', '=', k.key)]))))
+    .where(sql<boolean>`created_at <= now() - make_interval(secs => ${windowSeconds})`)
+    .execute();
+
+/** Spent and expired refresh tokens of a user, pruned at each login (reuse detection only needs live ones). */
+export const pruneExpiredRefreshTokens = (db: Db, userId: number) =>
+  db.deleteFrom('refresh_tokens').where('user_id', '=', userId).where('expires_at', '<', sql<Date>`now()`).execute();
+
 export const deleteFailures = (db: Db, keys: { kind: FailureKind; key: string }[]) =>
   db
     .deleteFrom('auth_failures')

@@ -135,6 +135,19 @@ describe('login', () => {
       .values(Array.from({ length: 5 }, () => ({ kind: 'login_account', key: u.email.toLowerCase(), created_at: new Date(Date.now() - 16 * 60 * 1000) })))
       .execute();
     expect((await login(ip, u.email, u.password)).status).toBe(200);
+    // A new failure prunes the stale rows of its key.
+    await login(ip, u.email, 'Wrong#123x');
+    const rows = await ownerKysely().selectFrom('auth_failures').select('id').where('kind', '=', 'login_account').where('key', '=', u.email.toLowerCase()).execute();
+    expect(rows).toHaveLength(1);
+  });
+
+  it('expired refresh tokens of the user are pruned at the next login', async () => {
+    const u = await createUser();
+    await ownerKysely().insertInto('refresh_tokens').values({ jti: randomUUID(), family: randomUUID(), user_id: u.id, expires_at: new Date(Date.now() - 1000) }).execute();
+    expect((await login(freshIp(), u.email, u.password)).status).toBe(200);
+    const rows = await ownerKysely().selectFrom('refresh_tokens').select('expires_at').where('user_id', '=', u.id).execute();
+    expect(rows).toHaveLength(1);
+    expect(new Date(rows[0].expires_at).getTime()).toBeGreaterThan(Date.now());
   });
 
   it('never writes the password to the log', async () => {
