@@ -18,16 +18,26 @@ beforeAll(async () => {
 });
 
 describe.each([
-  ['document_types', documentTypes, 'DNI'],
-  ['payment_types', paymentTypes, 'Efectivo'],
-] as [string, Handler, string][])('%s', (table, handler, seeded) => {
+  ['document_types', documentTypes],
+  ['payment_types', paymentTypes],
+] as [string, Handler][])('%s', (table, handler) => {
   const base = `/api/configurations/${table}`;
 
-  it('lists {"<table>": [{id, name}]} publicly, seeded rows included', async () => {
+  it('lists {"<table>": [{id, name}]} publicly, in id order', async () => {
+    const name = uniq('Listado ');
+    const mine = (await call(handler, { method: 'POST', path: `${base}/create/`, token: admin.token, json: { name } })).body;
     const res = await call(handler, { path: `${base}/` });
     expect(res.status).toBe(200);
     expect(Object.keys(res.body)).toEqual([table]);
-    expect(res.body[table][0]).toEqual({ id: 1, name: seeded });
+    expect(res.body[table]).toContainEqual({ id: mine.id, name });
+    const ids = res.body[table].map((r: any) => r.id);
+    expect(ids).toEqual([...ids].sort((x: number, y: number) => x - y));
+    expect(Object.keys(res.body[table][0]).sort()).toEqual(['id', 'name']);
+  });
+
+  it('the migration seeds the standard rows (checked by their stable codes; other suites may rename them)', async () => {
+    const codes = (await ownerKysely().selectFrom(table).select('code').where('code', 'is not', null).execute()).map((r) => r.code);
+    expect(codes).toEqual(expect.arrayContaining(table === 'document_types' ? ['DNI', 'CE', 'PASSPORT', 'RUC'] : ['cash', 'card', 'transfer']));
   });
 
   it('admin creates (201 {id, name}), reads (with timestamps), edits (PUT/PATCH) and hard-deletes (204); both dialects', async () => {
@@ -73,13 +83,13 @@ describe('document type in use', () => {
 
 describe('payment_statuses', () => {
   const base = '/api/configurations/payment_statuses';
-  it('lists {id, name, description} publicly with the seeded statuses', async () => {
+  it('lists {id, name, description} publicly; the migration seeds pending/paid/cancelled', async () => {
+    const mine = (await call(paymentStatuses, { method: 'POST', path: `${base}/create/`, token: admin.token, json: { name: 'Listado', description: 'Para la lista' } })).body;
     const res = await call(paymentStatuses, { path: `${base}/` });
-    expect(res.body.payment_statuses.slice(0, 3)).toEqual([
-      { id: 1, name: 'Pendiente', description: 'Pago pendiente de confirmación' },
-      { id: 2, name: 'Pagado', description: 'Pago confirmado y procesado' },
-      { id: 3, name: 'Cancelado', description: 'Pago cancelado o rechazado' },
-    ]);
+    expect(Object.keys(res.body)).toEqual(['payment_statuses']);
+    expect(res.body.payment_statuses).toContainEqual({ id: mine.id, name: 'Listado', description: 'Para la lista' });
+    const seeded = await ownerKysely().selectFrom('payment_statuses').select(['code']).where('code', 'in', ['pending', 'paid', 'cancelled']).execute();
+    expect(seeded).toHaveLength(3);
   });
 
   it('admin creates, reads, edits and deletes; both dialects; no audit fields in responses', async () => {
