@@ -7,9 +7,18 @@ import type { AnyRoute, RouteGroup } from './route';
 
 type Json = Record<string, unknown>;
 
+/** OpenAPI has no greedy parameters: the router's `{key+}` is documented as `{key}`. */
+const oasPath = (path: string) => path.replace(/\{(\w+)\+\}/g, '{$1}');
+
+/*
+ * JSON Schema patterns are read with Unicode regex rules, where an escaped slash (`\/`, common in
+ * JavaScript regex literals) is a syntax error that stops Swagger UI from rendering at all.
+ */
+const portablePatterns = (_key: string, value: unknown) => (_key === 'pattern' && typeof value === 'string' ? value.replace(/\\\//g, '/') : value);
+
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output'): Json => {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Json;
-  return rest;
+  return JSON.parse(JSON.stringify(rest), portablePatterns);
 };
 
 function parameters(route: AnyRoute): Json[] {
@@ -22,7 +31,7 @@ function parameters(route: AnyRoute): Json[] {
     }
   };
   add('path', route.params);
-  for (const m of route.path.matchAll(/\{([^}]+)\}/g)) {
+  for (const m of oasPath(route.path).matchAll(/\{([^}]+)\}/g)) {
     if (!out.some((p) => p.name === m[1])) out.push({ name: m[1], in: 'path', required: true, schema: { type: 'string' } });
   }
   add('query', route.query);
@@ -76,7 +85,7 @@ function operation(group: RouteGroup, route: AnyRoute): Json {
 export function buildOpenApi(groups: RouteGroup[]): Json {
   const paths: Record<string, Json> = {};
   for (const g of groups) {
-    for (const r of g.routes) (paths[r.path] ??= {})[r.method.toLowerCase()] = operation(g, r);
+    for (const r of g.routes) (paths[oasPath(r.path)] ??= {})[r.method.toLowerCase()] = operation(g, r);
   }
   return {
     openapi: '3.1.0',

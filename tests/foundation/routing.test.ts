@@ -119,10 +119,19 @@ describe('request bodies', () => {
     const res = await call(echo, {
       method: 'POST',
       path: '/api/echo',
-      multipart: { fields: { name: 'Ana', age: '4' }, files: [{ field: 'photo_file', filename: '../../etc/passwd.png', contentType: 'image/png', data: Buffer.from('abc') }] },
+      multipart: { fields: { name: 'Ana', age: '4' }, files: [{ field: 'photo_file', filename: 'C:\\fakepath\\foto.png', contentType: 'image/png', data: Buffer.from('abc') }] },
     });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ body: { name: 'Ana', age: 4 }, files: [{ field: 'photo_file', filename: 'passwd.png', size: 3 }] });
+    expect(res.body).toEqual({ body: { name: 'Ana', age: 4 }, files: [{ field: 'photo_file', filename: 'foto.png', size: 3 }] });
+  });
+
+  it('a file name that climbs directories is refused outright', async () => {
+    const res = await call(echo, {
+      method: 'POST',
+      path: '/api/echo/',
+      multipart: { fields: { name: 'Ana' }, files: [{ field: 'photo_file', filename: '../../etc/passwd.png', contentType: 'image/png', data: Buffer.from('abc') }] },
+    });
+    expect(res.status).toBe(400);
   });
 
   it('multipart where the route does not accept forms → 415; broken multipart → 400', async () => {
