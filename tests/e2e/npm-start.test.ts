@@ -57,4 +57,4 @@ it('npm start serves health and docs, and Ctrl-C stops everything', async () => 
   // nothing is left listening: not the API, not PostgreSQL, not the stand-ins
   rmSync(dataDir, { recursive: true, force: true });
   for (const port of [PORT, PG_PORT, S3_PORT, SES_PORT]) await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
-}, 180_000);
+}, 300_000);
