@@ -22,7 +22,7 @@ it('npm start serves health and docs, and Ctrl-C stops everything', async () => 
   child.stderr.on('data', (c) => (output += c));
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`npm start did not become ready:\n${output}`)), 120_000);
+      const timer = setTimeout(() => reject(new Error(`npm start did not become ready:\n${output}`)), 240_000);
       const check = setInterval(() => {
         if (output.includes('Ctrl-C stops everything')) {
           clearInterval(check);
