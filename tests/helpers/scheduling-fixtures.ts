@@ -42,3 +42,14 @@ export function limaDate(days: number): string {
 }
 
 export const STATUS = { pending: 1, completed: 2, cancelled: 3, rescheduled: 4 } as const;
+
+/*
+ * Seeded catalog rows by their stable code. Other suites (security fuzzing) rename global catalog
+ * rows while these tests run, so tests never rely on a seeded row's display name.
+ */
+export async function catalogByCode() {
+  const o = ownerKysely();
+  const map = async (table: string) =>
+    Object.fromEntries(((await o.selectFrom(table).select(['id', 'code']).where('code', 'is not', null).execute()) as { id: number; code: string }[]).map((r) => [r.code, r.id]));
+  return { documentType: await map('document_types'), paymentType: await map('payment_types'), paymentStatus: await map('payment_statuses') };
+}

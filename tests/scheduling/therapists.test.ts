@@ -2,7 +2,7 @@ import { handler } from '../../functions/reflexo/therapists-therapists';
 import { objectExists } from '../../lib/storage/s3';
 import { createUser, ownerKysely, tenantWithAdmin } from '../helpers/fixtures';
 import { call } from '../helpers/http';
-import { createPatient, createTherapist, limaDate, nextDocument } from '../helpers/scheduling-fixtures';
+import { catalogByCode, createPatient, createTherapist, limaDate, nextDocument } from '../helpers/scheduling-fixtures';
 
 /* Module 4: therapists, from HTTP to the database and S3. */
 const P = '/api/therapists/therapists';
@@ -19,10 +19,15 @@ beforeAll(async () => {
   admin = a.admin.token;
   staff = (await createUser({ reflexoId: tenant.id })).token;
   other = await tenantWithAdmin();
+  const cat = await catalogByCode();
+  DNI = cat.documentType.DNI;
+  CE = cat.documentType.CE;
 });
+let DNI = 1;
+let CE = 2;
 
 const body = (over: Record<string, unknown> = {}) => ({
-  document_type_id: 1,
+  document_type_id: DNI,
   document_number: nextDocument(),
   last_name_paternal: 'Pérez',
   last_name_maternal: 'García',
@@ -48,7 +53,7 @@ describe('create', () => {
       id: expect.any(Number),
       reflexo_id: tenant.id,
       reflexo_name: tenant.name,
-      document_type: { id: 1, name: 'DNI' },
+      document_type: { id: DNI, name: expect.any(String) },
       document_number: expect.any(String),
       last_name_paternal: 'Pérez',
       last_name_maternal: 'García',
@@ -79,10 +84,10 @@ describe('create', () => {
     expect(missing.body).toMatchObject({ document_type_id: ['Este campo es requerido.'], first_name: ['Este campo es requerido.'], email: ['Este campo es requerido.'] });
     expect((await create({ document_number: '1234567' })).body).toEqual({ document_number: ['El DNI debe tener entre 8 y 9 dígitos.'] });
     expect((await create({ document_number: '123456789' })).status).toBe(201);
-    expect((await create({ document_type_id: 2, document_number: '1234567890123' })).body).toEqual({
+    expect((await create({ document_type_id: CE, document_number: '1234567890123' })).body).toEqual({
       document_number: ['El carné de extranjería debe tener como máximo 12 dígitos.'],
     });
-    expect((await create({ document_type_id: 2, document_number: '123456789012' })).status).toBe(201);
+    expect((await create({ document_type_id: CE, document_number: '123456789012' })).status).toBe(201);
     expect((await create({ document_type_id: 999 })).body).toEqual({ document_type_id: ['Tipo de documento inválido.'] });
     expect((await create({ birth_date: limaDate(-365 * 17) })).body).toEqual({ birth_date: ['El terapeuta debe tener al menos 18 años.'] });
     expect((await create({ birth_date: limaDate(3) })).body).toEqual({ birth_date: ['La fecha de nacimiento no puede ser futura.'] });

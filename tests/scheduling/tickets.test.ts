@@ -2,7 +2,7 @@ import { handler } from '../../functions/reflexo/appointments-tickets';
 import { handler as appointments } from '../../functions/reflexo/appointments-appointments';
 import { createUser, ownerKysely, tenantWithAdmin } from '../helpers/fixtures';
 import { call } from '../helpers/http';
-import { createPatient, createTherapist, limaDate } from '../helpers/scheduling-fixtures';
+import { catalogByCode, createPatient, createTherapist, limaDate } from '../helpers/scheduling-fixtures';
 
 /* Module 5: tickets, the payment record born with each appointment. */
 const P = '/api/appointments/tickets';
@@ -35,16 +35,18 @@ async function booked(k: Clinic, over: Record<string, unknown> = {}) {
 
 let c: Clinic;
 let other: Clinic;
+let cat: Awaited<ReturnType<typeof catalogByCode>>;
 beforeAll(async () => {
   c = await clinic();
   other = await clinic();
+  cat = await catalogByCode();
 });
 
 describe('list and detail', () => {
   it('lists the clinic’s tickets with the nested appointment; amounts are decimal strings', async () => {
     const k = await clinic();
     const a = await booked(k, { payment: 150 });
-    const b = await booked(k, { payment: '80.00', payment_type: 2 });
+    const b = await booked(k, { payment: '80.00', payment_type: cat.paymentType.card });
     const res = await call(handler, { path: `${P}/`, token: k.staff });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ count: 2, next: null, previous: null });
@@ -141,7 +143,7 @@ describe('payment actions', () => {
 describe('lookups with the contract’s 400 bodies', () => {
   it('by_payment_method (payment_method or method)', async () => {
     const k = await clinic();
-    const a = await booked(k, { payment_type: 3, payment: 10 });
+    const a = await booked(k, { payment_type: cat.paymentType.transfer, payment: 10 });
     await booked(k, { payment: 10 });
     const ids = (r: any) => r.body.results.map((x: any) => x.id);
     expect(ids(await call(handler, { path: `${P}/by_payment_method/`, token: k.staff, query: { payment_method: 'transfer' } }))).toEqual([a.ticketId]);
