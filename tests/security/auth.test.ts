@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { signToken } from '../../lib/auth/tokens';
 import { createTenant, createUser, ownerKysely, type TestUser } from '../helpers/fixtures';
-import { catalogIds, createRow, tenantTables } from './factories';
-import { call, declaredRoutes, errorShapeProblem, fillPath, idHints, newTally, pathParams, reportTally, type RouteCase, sampleBody, useCatalogIds, WRITE_METHODS } from './harness';
+import { catalogIds, createRow, ownRows, routeTables, tenantTables } from './factories';
+import { call, declaredRoutes, errorShapeProblem, fillPath, idHints, newTally, pathFor, pathParams, reportTally, type RouteCase, sampleBody, useCatalogIds, WRITE_METHODS } from './harness';
 
 /*
  * Authentication and privilege attacks over every route the tables declare: every non-public route
@@ -11,6 +11,8 @@ import { call, declaredRoutes, errorShapeProblem, fillPath, idHints, newTally, p
  * token with 401; 'admin' routes refuse a clinic user without the Admin role and 'superuser' routes
  * refuse clinic admins with 403; no write lets a clinic's staff make anyone a superuser.
  */
+// Generated over every declared route: the loop, not one request, is what the timeout bounds.
+jest.setTimeout(300_000);
 const tally = newTally('auth');
 const routes = declaredRoutes();
 const guarded = routes.filter((r) => r.route.access !== 'public');
@@ -18,13 +20,15 @@ let tenantId: number;
 let plain: TestUser;
 let admin: TestUser;
 const ownIds: Record<string, number> = {};
+let tables = new Map<string, string | undefined>();
 
 beforeAll(async () => {
   useCatalogIds(await catalogIds());
   tenantId = (await createTenant()).id;
   plain = await createUser({ reflexoId: tenantId });
   admin = await createUser({ reflexoId: tenantId, role: 'Admin', staff: true });
-  for (const t of await tenantTables()) ownIds[t] = await createRow(t, tenantId, 'Au').catch(() => 1);
+  Object.assign(ownIds, await ownRows(tenantId, 'Au', routes));
+  tables = await routeTables(routes);
   ownIds.users = admin.id;
 });
 afterAll(() => reportTally(tally));
@@ -51,7 +55,7 @@ const ATTACKS: [string, (u: TestUser) => Promise<Record<string, string>>][] = [
   ],
 ];
 
-const pathFor = (r: RouteCase) => fillPath(r.route.path, Object.fromEntries(pathParams(r.route.path).map((p) => [p, p === 'id' && r.route.entity ? ownIds[r.route.entity] ?? 1 : 1])));
+const pathOf = (r: RouteCase) => pathFor(r, ownIds, tables);
 
 describe('authentication attacks', () => {
   it(`every non-public route answers 401 to ${ATTACKS.length} kinds of bad token`, async () => {
@@ -59,7 +63,7 @@ describe('authentication attacks', () => {
     for (const [name, make] of ATTACKS) {
       const headers = await make(admin);
       for (const r of guarded) {
-        const path = pathFor(r);
+        const path = pathOf(r);
         const res = await call(r.handler, { method: r.route.method, path, headers });
         tally.cases++;
         if (res.status !== 401) failures.push(`${r.key} with ${name}: ${res.status} ${res.raw.toString('utf8').slice(0, 120)}`);
@@ -88,7 +92,7 @@ describe('privilege', () => {
       for (const r of privileged.filter(applies)) {
         const token = (await signToken('access', { id: user.id, reflexoId: tenantId, isSuperuser: false })).token;
         const json = WRITE_METHODS.has(r.route.method) && r.route.method !== 'DELETE' ? sampleBody(r.route, idHints(ownIds)) ?? {} : undefined;
-        const res = await call(r.handler, { method: r.route.method, path: pathFor(r), token, json });
+        const res = await call(r.handler, { method: r.route.method, path: pathOf(r), token, json });
         tally.cases++;
         // Body validation runs before the role check, so a body the generator got wrong answers 400.
         if (res.status === 400) inconclusive.push(`${r.key} as ${who}: 400 before the role check`);
@@ -108,7 +112,7 @@ describe('privilege', () => {
     for (const r of writes) {
       const token = (await signToken('access', { id: admin.id, reflexoId: tenantId, isSuperuser: false })).token;
       const json = r.route.method === 'DELETE' ? undefined : { ...(sampleBody(r.route, idHints(ownIds)) ?? {}), ...escalation };
-      const res = await call(r.handler, { method: r.route.method, path: pathFor(r), token, json });
+      const res = await call(r.handler, { method: r.route.method, path: pathOf(r), token, json });
       tally.cases++;
       if (res.status >= 500) failures.push(`${r.key} with is_superuser: ${res.status}`);
       const promoted = await ownerKysely().selectFrom('users').select(['id', 'email']).where('is_superuser', '=', true).where('reflexo_id', '=', tenantId).execute();

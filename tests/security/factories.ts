@@ -236,3 +236,49 @@ export async function catalogIds(): Promise<Record<string, number>> {
   }
   return out;
 }
+
+/** An id no seeded row has: what an {id} route gets when the suite owns no row behind it. */
+export const MISSING_ID = 999_999_999;
+
+const tableExists = async (table: string) =>
+  !!(await sql<{ n: number }>`SELECT 1 AS n FROM information_schema.tables WHERE table_schema = 'public' AND table_name = ${table}`.execute(ownerKysely())).rows.length;
+
+/**
+ * The table behind a route's {id}: its declared entity, or, for global catalogs (which declare none),
+ * the path segment before {id} when a table of that name exists (`/payment-types/{id}/` → payment_types).
+ */
+export async function tableBehind(path: string, entity?: string): Promise<string | undefined> {
+  if (entity) return entity;
+  const m = /\/([a-z][a-z-]*)\/\{id\}/.exec(path);
+  const guess = m?.[1].replace(/-/g, '_');
+  return guess && (await tableExists(guess)) ? guess : undefined;
+}
+
+/**
+ * Rows the suite owns, one per table a route addresses: every tenant table for `tenantId`, plus
+ * every global catalog a route writes to. Writes and fuzzing aim at these ids only, never at seeded
+ * catalog rows (renaming "Pendiente" or "Efectivo" would break every other test of the run).
+ */
+export async function ownRows(tenantId: number, marker: string, routes: { route: { path: string; entity?: string } }[]): Promise<Record<string, number>> {
+  const ids: Record<string, number> = {};
+  for (const t of await tenantTables()) ids[t] = await createRow(t, tenantId, marker).catch(() => MISSING_ID);
+  for (const r of routes) {
+    if (!r.route.path.includes('{id}')) continue;
+    const table = await tableBehind(r.route.path, r.route.entity);
+    if (table && !(table in ids)) ids[table] = await createRow(table, tenantId, marker).catch(() => MISSING_ID);
+  }
+  return ids;
+}
+
+/** The id an {id} route should get: the suite's own row behind it, or one that exists nowhere. */
+export async function ownIdFor(ids: Record<string, number>, path: string, entity?: string): Promise<number> {
+  const table = await tableBehind(path, entity);
+  return (table && ids[table]) || MISSING_ID;
+}
+
+/** route key ("PUT /x/{id}/") → the table behind its {id}, for every route that has one. */
+export async function routeTables(routes: { key: string; route: { path: string; entity?: string } }[]): Promise<Map<string, string | undefined>> {
+  const out = new Map<string, string | undefined>();
+  for (const r of routes) if (r.route.path.includes('{id}')) out.set(r.key, await tableBehind(r.route.path, r.route.entity));
+  return out;
+}

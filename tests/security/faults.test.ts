@@ -10,8 +10,8 @@ import { createHandler } from '../../lib/http/app';
 import { defineGroup, route } from '../../lib/http/route';
 import { createTenant, createUser, ownerKysely, type TestUser } from '../helpers/fixtures';
 import type { CallOptions, CallResult, Handler } from '../helpers/http';
-import { catalogIds, createRow, tenantTables } from './factories';
-import { call, declaredRoutes, errorShapeProblem, fillPath, idHints, newTally, pathParams, reportTally, type RouteCase, sampleBody, useCatalogIds, WRITE_METHODS } from './harness';
+import { catalogIds, createRow, ownRows, routeTables, tenantTables } from './factories';
+import { call, declaredRoutes, errorShapeProblem, fillPath, idHints, newTally, pathFor, pathParams, reportTally, type RouteCase, sampleBody, useCatalogIds, WRITE_METHODS } from './harness';
 
 /*
  * Faults. The database connection dies in the middle of a multi-step write; S3 or SES is down; a
@@ -28,16 +28,20 @@ process.env.DB_STATEMENT_TIMEOUT_MS = '1500'; // read when this file's pool is c
 // only ever hit this file's requests, never another test file's blocked on the same lock.
 const APP_NAME = `security-faults-${process.pid}`;
 process.env.AWS_LAMBDA_FUNCTION_NAME = APP_NAME;
+// Generated over every declared route: the loop, not one request, is what the timeout bounds.
+jest.setTimeout(300_000);
 const tally = newTally('faults');
 let tenantId: number;
 let admin: TestUser;
 const ownIds: Record<string, number> = {};
+let routeTable = new Map<string, string | undefined>();
 
 beforeAll(async () => {
   useCatalogIds(await catalogIds());
   tenantId = (await createTenant()).id;
   admin = await createUser({ reflexoId: tenantId, role: 'Admin', staff: true });
-  for (const t of await tenantTables()) ownIds[t] = await createRow(t, tenantId, 'Ft').catch(() => 1);
+  Object.assign(ownIds, await ownRows(tenantId, 'Ft', declaredRoutes()));
+  routeTable = await routeTables(declaredRoutes());
 });
 afterAll(() => reportTally(tally));
 
@@ -153,10 +157,10 @@ describe('the database connection dies in the middle of a write', () => {
         const build = async (): Promise<CallOptions> => {
           // A route may delete or log out its caller: those get a fresh one for the second call.
           if (r.route.method === 'DELETE' || /logout/.test(r.route.path)) caller = await createUser({ reflexoId: tenantId, role: 'Admin', staff: true });
-          if (r.route.entity) ownIds[r.route.entity] = await createRow(r.route.entity, tenantId, 'Ft').catch(() => ownIds[r.route.entity!]);
-          const ids = Object.fromEntries(pathParams(r.route.path).map((p) => [p, r.route.entity ? ownIds[r.route.entity] ?? 1 : 1]));
+          const table = routeTable.get(r.key);
+          if (table) ownIds[table] = await createRow(table, tenantId, 'Ft').catch(() => ownIds[table]);
           const json = r.route.method === 'DELETE' ? undefined : sampleBody(r.route, { ...idHints(ownIds), email: caller.email, password: caller.password });
-          return { method: r.route.method, path: fillPath(r.route.path, ids), json, token: r.route.access === 'public' ? undefined : await tokenOf(caller) };
+          return { method: r.route.method, path: pathFor(r, ownIds, routeTable), json, token: r.route.access === 'public' ? undefined : await tokenOf(caller) };
         };
         // A dry run finds the routes whose generated request really writes and audits (this clinic's entries only:
         // other test files write audit rows at the same time).
@@ -274,10 +278,11 @@ describe('S3 and SES unavailable', () => {
     const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(64, 1), Buffer.from([0xff, 0xd9])]);
     await withDeadEndpoint('S3_ENDPOINT', async (routes) => {
       for (const r of routes.filter((x) => x.route.multipart)) {
-        if (r.route.entity) ownIds[r.route.entity] = await createRow(r.route.entity, tenantId, 'Ft').catch(() => ownIds[r.route.entity!]);
+        const table = routeTable.get(r.key);
+        if (table) ownIds[table] = await createRow(table, tenantId, 'Ft').catch(() => ownIds[table]);
         const fields: Record<string, string> = {};
         for (const [k, v] of Object.entries(sampleBody(r.route, idHints(ownIds)) ?? {})) fields[k] = typeof v === 'string' ? v : JSON.stringify(v);
-        const path = fillPath(r.route.path, Object.fromEntries(pathParams(r.route.path).map((p) => [p, r.route.entity ? ownIds[r.route.entity] ?? 1 : 1])));
+        const path = pathFor(r, ownIds, routeTable);
         const user = r.route.access === 'superuser' ? await createUser({ superuser: true }) : admin;
         const token = (await signToken('access', { id: user.id, reflexoId: user.reflexoId, isSuperuser: r.route.access === 'superuser' })).token;
         const files = ['photo_file', 'logo', 'company_logo', 'photo', 'image', 'file'].slice(0, 5).map((field) => ({ field, filename: 'x.jpg', contentType: 'image/jpeg', data: jpeg }));

@@ -9,6 +9,7 @@ import type { AnyRoute, RouteGroup } from '../../lib/http/route';
 import { surfaceOf } from '../../lib/http/errors';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { buildEvent, type CallOptions, type CallResult, type Handler } from '../helpers/http';
+import { MISSING_ID } from './factories';
 
 /*
  * What every file of the security suite shares: the routes, read from the route tables (so a module
@@ -371,4 +372,20 @@ export async function call(handler: Handler, opts: CallOptions, sourceIp = SUITE
     }
   }
   return { status: res.statusCode ?? 200, headers, body, raw };
+}
+
+/**
+ * A concrete path for `r`: {id} → the suite's own row behind it (or an id that exists nowhere), other
+ * params by name (`patient_id` → the suite's patient). Never a seeded catalog row.
+ */
+export function pathFor(r: RouteCase, ids: Record<string, number>, tables: Map<string, string | undefined>): string {
+  const hints = idHints(ids);
+  const value = (p: string) => {
+    if (p === 'id') {
+      const table = tables.get(r.key);
+      return (table && ids[table]) || MISSING_ID;
+    }
+    return typeof hints[p] === 'number' ? (hints[p] as number) : MISSING_ID;
+  };
+  return fillPath(r.route.path, Object.fromEntries(pathParams(r.route.path).map((p) => [p, value(p)])));
 }

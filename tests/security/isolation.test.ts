@@ -12,6 +12,8 @@ import { call, declaredRoutes, fillPath, idHints, idsIn, newTally, pathParams, r
  *  - calls every list, search, report and export → no A id and no A marker anywhere in what it reads.
  * Every route the generator cannot exercise is listed with its reason.
  */
+// Generated over every declared route: the loop, not one request, is what the timeout bounds.
+jest.setTimeout(300_000);
 const tally = newTally('isolation');
 const tagA = `Zq${randomBytes(3).toString('hex')}A`;
 const tagB = `Zq${randomBytes(3).toString('hex')}B`;

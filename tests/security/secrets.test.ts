@@ -1,8 +1,8 @@
 import { signToken } from '../../lib/auth/tokens';
 import { createTenant, createUser, ownerKysely, type TestUser } from '../helpers/fixtures';
 import { mailsTo } from '../helpers/mail';
-import { catalogIds, createRow, tenantTables } from './factories';
-import { call, captureStdout, declaredRoutes, fillPath, idHints, newTally, pathParams, reportTally, sampleBody, sampleQuery, useCatalogIds } from './harness';
+import { catalogIds, createRow, ownRows, routeTables, tenantTables } from './factories';
+import { call, captureStdout, declaredRoutes, fillPath, idHints, newTally, pathFor, pathParams, reportTally, sampleBody, sampleQuery, useCatalogIds } from './harness';
 
 /*
  * Secrets never leave: every declared route is called (as the clinic admin, and the public ones
@@ -11,17 +11,21 @@ import { call, captureStdout, declaredRoutes, fillPath, idHints, newTally, pathP
  * a password hash, a token (responses of the routes that issue tokens excepted) or a reset or
  * verification code that was e-mailed (DEV_EXPOSE_CODES is off, as in every deployed stage).
  */
+// Generated over every declared route: the loop, not one request, is what the timeout bounds.
+jest.setTimeout(300_000);
 const tally = newTally('secrets');
 const NEW_PASSWORD = 'Otra#ClaveSegura2027';
 let user: TestUser;
 let tenantId: number;
 const ownIds: Record<string, number> = {};
+let tables = new Map<string, string | undefined>();
 
 beforeAll(async () => {
   useCatalogIds(await catalogIds());
   tenantId = (await createTenant()).id;
   user = await createUser({ reflexoId: tenantId, role: 'Admin', staff: true, password: 'Mi#ClaveSecreta2026' });
-  for (const t of await tenantTables()) ownIds[t] = await createRow(t, tenantId, 'Sc').catch(() => 1);
+  Object.assign(ownIds, await ownRows(tenantId, 'Sc', declaredRoutes()));
+  tables = await routeTables(declaredRoutes());
 });
 afterAll(() => reportTally(tally));
 
@@ -52,10 +56,9 @@ it('no response body or log line carries a password, a hash, a token or an e-mai
   const { lines } = await captureStdout(async () => {
     for (const r of routes) {
       const token = r.route.access === 'public' ? undefined : (await signToken('access', { id: user.id, reflexoId: tenantId, isSuperuser: false })).token;
-      const ids = Object.fromEntries(pathParams(r.route.path).map((p) => [p, r.route.entity ? ownIds[r.route.entity] ?? 1 : 1]));
       const hasBody = ['POST', 'PUT', 'PATCH'].includes(r.route.method);
       const json = hasBody ? { ...(sampleBody(r.route, { ...idHints(ownIds), ...secretsBody }) ?? {}) } : undefined;
-      const path = fillPath(r.route.path, ids);
+      const path = pathFor(r, ownIds, tables);
       const res = await call(r.handler, { method: r.route.method, path, json, query: sampleQuery(r.route), token });
       // A route that deleted or changed the caller must not stop the sweep.
       if (res.status < 300 && /password|delete/.test(r.route.path)) {

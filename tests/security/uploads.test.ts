@@ -3,8 +3,8 @@ import { deflateSync } from 'node:zlib';
 import { signToken } from '../../lib/auth/tokens';
 import { createTenant, createUser, type TestUser } from '../helpers/fixtures';
 import type { FilePart } from '../helpers/http';
-import { catalogIds, createRow, tenantTables } from './factories';
-import { call, declaredRoutes, errorShapeProblem, fillPath, idHints, newTally, pathParams, reportTally, type RouteCase, sampleBody, useCatalogIds } from './harness';
+import { catalogIds, createRow, ownRows, routeTables, tenantTables } from './factories';
+import { call, declaredRoutes, errorShapeProblem, fillPath, idHints, newTally, pathFor, pathParams, reportTally, type RouteCase, sampleBody, useCatalogIds } from './harness';
 
 /*
  * Uploads, over every multipart route of the tables: the file field is found by sending a real PNG
@@ -12,19 +12,23 @@ import { call, declaredRoutes, errorShapeProblem, fillPath, idHints, newTally, p
  * a PHP script named .jpg, an SVG (script-capable), a PNG one byte over 2 MB, a valid PNG whose
  * name climbs directories, an empty file.
  */
+// Generated over every declared route: the loop, not one request, is what the timeout bounds.
+jest.setTimeout(300_000);
 const tally = newTally('uploads');
 const multipart = declaredRoutes().filter((r) => r.route.multipart);
 let tenantId: number;
 let admin: TestUser;
 let superuser: TestUser;
 const ownIds: Record<string, number> = {};
+let tables = new Map<string, string | undefined>();
 
 beforeAll(async () => {
   useCatalogIds(await catalogIds());
   tenantId = (await createTenant()).id;
   admin = await createUser({ reflexoId: tenantId, role: 'Admin', staff: true });
   superuser = await createUser({ superuser: true, staff: true });
-  for (const t of await tenantTables()) ownIds[t] = await createRow(t, tenantId, 'Up').catch(() => 1);
+  Object.assign(ownIds, await ownRows(tenantId, 'Up', multipart));
+  tables = await routeTables(multipart);
 });
 afterAll(() => reportTally(tally));
 
@@ -95,7 +99,7 @@ async function send(r: RouteCase, file: FilePart) {
   const token = (await signToken('access', { id: u.id, reflexoId: u.reflexoId, isSuperuser: r.route.access === 'superuser' })).token;
   const fields: Record<string, string> = {};
   for (const [k, v] of Object.entries(sampleBody(r.route, idHints(ownIds)) ?? {})) fields[k] = typeof v === 'string' ? v : JSON.stringify(v);
-  const path = fillPath(r.route.path, Object.fromEntries(pathParams(r.route.path).map((p) => [p, r.route.entity ? ownIds[r.route.entity] ?? 1 : 1])));
+  const path = pathFor(r, ownIds, tables);
   return call(r.handler, { method: r.route.method, path, token, multipart: { fields, files: [file] } });
 }
 
@@ -109,7 +113,8 @@ describe(`uploads (${multipart.length} multipart routes)`, () => {
     const failures: string[] = [];
     for (const r of multipart) {
       // A fresh row per route: an earlier route's upload must not change this one's preconditions.
-      if (r.route.entity) ownIds[r.route.entity] = await createRow(r.route.entity, tenantId, 'Up').catch(() => ownIds[r.route.entity!]);
+      const table = tables.get(r.key);
+      if (table) ownIds[table] = await createRow(table, tenantId, 'Up').catch(() => ownIds[table]);
       let field: string | undefined;
       for (const candidate of candidateFields(r)) {
         const before = await bucketKeys();
