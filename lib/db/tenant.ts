@@ -103,9 +103,16 @@ export const withSystem = <T>(fn: (db: Db) => Promise<T>) => withTenant(SYSTEM, 
  */
 export async function withGlobalScope<T>(db: Db, fn: () => Promise<T>): Promise<T> {
   const { rows } = await sql<{ previous: string }>`SELECT coalesce(current_setting('app.global', true), 'off') AS previous, set_config('app.global', 'on', true)`.execute(db);
+  const restore = () => sql`SELECT set_config('app.global', ${rows[0].previous || 'off'}, true)`.execute(db);
+  let result: T;
   try {
-    return await fn();
-  } finally {
-    await sql`SELECT set_config('app.global', ${rows[0].previous || 'off'}, true)`.execute(db);
+    result = await fn();
+  } catch (err) {
+    // The original error matters; if the transaction is already aborted the restore cannot run,
+    // and the rollback that follows discards the setting anyway.
+    await restore().catch(() => {});
+    throw err;
   }
+  await restore();
+  return result;
 }
