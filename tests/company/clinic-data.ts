@@ -12,6 +12,25 @@ export async function paymentTypeId(code: string): Promise<number> {
   return (await db().selectFrom('payment_types').select('id').where('code', '=', code).executeTakeFirstOrThrow()).id as number;
 }
 
+export interface PaymentType {
+  id: number;
+  name: string;
+}
+
+/*
+ * Payment types of the test's own, with unique names: the seeded catalog rows are global and other
+ * suites (catalog edits, fuzzing) may rename them while this one runs.
+ */
+export async function createPaymentTypes(): Promise<Record<'cash' | 'yape' | 'plin' | 'card', PaymentType>> {
+  const out = {} as Record<'cash' | 'yape' | 'plin' | 'card', PaymentType>;
+  for (const [key, label] of [['cash', 'Efectivo'], ['yape', 'Yape'], ['plin', 'Plin'], ['card', 'Tarjeta']] as const) {
+    const name = uniq(`${label} `);
+    const row = await db().insertInto('payment_types').values({ name }).returning('id').executeTakeFirstOrThrow();
+    out[key] = { id: row.id as number, name };
+  }
+  return out;
+}
+
 export async function addTherapist(reflexoId: number, first: string, paternal: string, maternal: string): Promise<number> {
   const row = await db()
     .insertInto('therapists')
@@ -41,6 +60,11 @@ export async function addPatient(reflexoId: number, name: string, paternal: stri
   return row.id as number;
 }
 
+/** By the status's kind, which the system relies on, not by its id or (renamable) name. */
+async function statusId(kind: 'pending' | 'cancelled'): Promise<number> {
+  return (await db().selectFrom('appointment_statuses').select('id').where('kind', '=', kind).executeTakeFirstOrThrow()).id as number;
+}
+
 let ticketSeq = 0;
 
 export interface AppointmentInput {
@@ -50,11 +74,12 @@ export interface AppointmentInput {
   date: string;
   hour: string;
   payment?: string | null;
-  paymentType?: string | null;
+  /** A payment type id, or a seeded code. */
+  paymentType?: number | string | null;
   type?: string | null;
   cancelled?: boolean;
   deleted?: boolean;
-  /** A ticket for the appointment: paid at an instant (ISO with offset), or still pending. */
+  /** A ticket for the appointment: paid at an instant (ISO with offset), or still pending; `method` as stored (a code or a payment type name). */
   ticket?: { status: 'paid' | 'pending' | 'cancelled'; amount?: string; method?: string; paidAt?: string };
   room?: string | null;
 }
@@ -69,10 +94,10 @@ export async function addAppointment(a: AppointmentInput): Promise<{ id: number;
       appointment_date: a.date,
       hour: a.hour,
       duration_minutes: 30,
-      appointment_status_id: a.cancelled ? 3 : 1,
+      appointment_status_id: await statusId(a.cancelled ? 'cancelled' : 'pending'),
       appointment_type: a.type ?? null,
       payment: a.payment ?? null,
-      payment_type_id: a.paymentType ? await paymentTypeId(a.paymentType) : null,
+      payment_type_id: typeof a.paymentType === 'string' ? await paymentTypeId(a.paymentType) : (a.paymentType ?? null),
       cancelled_at: a.cancelled ? new Date() : null,
       deleted_at: a.deleted ? new Date() : null,
       room: a.room ?? null,

@@ -2,7 +2,7 @@ import { handler as exportsHandler } from '../../functions/reflexo/company-expor
 import { handler as companyHandler } from '../../functions/reflexo/company-company';
 import { ownerKysely, tenantWithAdmin } from '../helpers/fixtures';
 import { call } from '../helpers/http';
-import { addAppointment, addPatient, addTherapist } from './clinic-data';
+import { addAppointment, addPatient, addTherapist, createPaymentTypes } from './clinic-data';
 import { PNG } from './images';
 import { readPdf, readXlsx, rowValues } from './read-exports';
 import { clinicScenario, D, D_NEXT, type Scenario } from './scenario';
@@ -41,7 +41,7 @@ describe('Excel', () => {
       new Date(`${D}T00:00:00.000Z`),
       '09:00',
       'Rodríguez Martínez Carlos',
-      'Yape',
+      s.pay.yape.name,
       100,
     ]);
     expect(ws.getCell('E6').numFmt).toBe('dd/mm/yyyy');
@@ -76,8 +76,8 @@ describe('Excel', () => {
     expect(ws.getRow(10).getCell(8).value).toEqual({ formula: 'SUM(H6:H9)', result: 260.5 });
     const summary = wb.getWorksheet('Resumen por método')!;
     expect([6, 7].map((r) => rowValues(wb, 'Resumen por método', r).slice(1))).toEqual([
-      ['Yape', 2, 180.5],
-      ['Efectivo', 2, 80],
+      [s.pay.yape.name, 2, 180.5],
+      [s.pay.cash.name, 2, 80],
     ]);
     expect(summary.getRow(8).getCell(1).value).toBe('TOTAL GENERAL');
     expect((summary.getRow(8).getCell(3).value as { result: number }).result).toBe(260.5);
@@ -136,8 +136,8 @@ describe('PDF', () => {
     const text = oneLine((await readPdf((await download('/api/company/exports/pdf/resumen-caja/', { date: D })).raw)).text);
     expect(text).toContain('Resumen de Caja Diaria');
     expect(text).toMatch(/TOTAL \(3 pagos\) ?S\/ 230\.50/);
-    expect(text).toMatch(/Efectivo ?2 ?S\/ 130\.50/);
-    expect(text).toMatch(/Yape ?1 ?S\/ 100\.00/);
+    expect(text).toMatch(new RegExp(`${s.pay.cash.name} ?2 ?S/ 130\\.50`));
+    expect(text).toMatch(new RegExp(`${s.pay.yape.name} ?1 ?S/ 100\\.00`));
   });
 
   it('caja-chica-mejorada and tickets-pagados carry the same totals as their Excel twins', async () => {
@@ -155,10 +155,11 @@ describe('PDF', () => {
     const { tenant, admin } = await tenantWithAdmin();
     const therapists = [await addTherapist(tenant.id, 'Ana', 'Uno', 'A'), await addTherapist(tenant.id, 'Beto', 'Dos', 'B')];
     const patient = await addPatient(tenant.id, 'Muchas', 'Citas', 'Seguidas', '55555555');
+    const pay = await createPaymentTypes();
     for (let i = 0; i < 60; i++) {
       const hour = `${String(7 + Math.floor(i / 4)).padStart(2, '0')}:${String((i % 4) * 15).padStart(2, '0')}`;
       // 15-minute steps alternating two therapists (30-minute sessions) keep every slot free of overlaps.
-      await addAppointment({ reflexoId: tenant.id, patientId: patient, therapistId: therapists[i % 2], date: D, hour, payment: '12.35', paymentType: 'cash' });
+      await addAppointment({ reflexoId: tenant.id, patientId: patient, therapistId: therapists[i % 2], date: D, hour, payment: '12.35', paymentType: pay.cash.id });
     }
     const res = await call(exportsHandler, { path: '/api/company/exports/pdf/resumen-caja/', query: { date: D }, token: admin.token });
     const pdf = await readPdf(res.raw);

@@ -2,7 +2,7 @@ import { handler as reports } from '../../functions/reflexo/company-reports';
 import { handler as stats } from '../../functions/reflexo/company-statistics';
 import { createUser, ownerKysely } from '../helpers/fixtures';
 import { call } from '../helpers/http';
-import { addAppointment, addPatient, addTherapist } from './clinic-data';
+import { addAppointment, addPatient, addTherapist, createPaymentTypes } from './clinic-data';
 import { clinicScenario, D, D_NEXT, type Scenario } from './scenario';
 
 /* Module 8 of reflexo-api.md: statistics and JSON reports against hand-computed figures. */
@@ -20,7 +20,7 @@ describe('statistics', () => {
       // (1 / 2) * 0.7 + (80.5 / 135.25) * 0.3 = 0.528558…; Carlos: 1.5 * 0.7 + (190 / 135.25) * 0.3 = 1.471442…
       { id: s.therapists.lucia, terapeuta: 'Paredes Soto, Lucía', sesiones: 1, ingresos: 80.5, raiting: 1.8 },
     ],
-    tipos_pago: { Efectivo: 2, Plin: 1, Yape: 1 },
+    tipos_pago: { [s.pay.cash.name]: 2, [s.pay.plin.name]: 1, [s.pay.yape.name]: 1 },
     metricas: { ttlpacientes: 3, ttlsesiones: 4, ttlganancias: 270.5 },
     ingresos: { Lunes: 230.5, Martes: 40 },
     sesiones: { Lunes: 3, Martes: 1 },
@@ -85,12 +85,10 @@ describe('JSON reports', () => {
   it('daily-cash: the day\'s appointment payments with their type, newest first', async () => {
     const res = await get('/api/company/reports/daily-cash', { date: D });
     expect(res.status).toBe(200);
-    const yape = await ownerKysely().selectFrom('payment_types').select('id').where('code', '=', 'yape').executeTakeFirstOrThrow();
-    const cash = await ownerKysely().selectFrom('payment_types').select('id').where('code', '=', 'cash').executeTakeFirstOrThrow();
     expect(res.body).toEqual([
-      { id_cita: s.appointments.a3.id, payment: '80.50', payment_type: cash.id, payment_type_name: 'Efectivo' },
-      { id_cita: s.appointments.a2.id, payment: '50.00', payment_type: cash.id, payment_type_name: 'Efectivo' },
-      { id_cita: s.appointments.a1.id, payment: '100.00', payment_type: yape.id, payment_type_name: 'Yape' },
+      { id_cita: s.appointments.a3.id, payment: '80.50', payment_type: s.pay.cash.id, payment_type_name: s.pay.cash.name },
+      { id_cita: s.appointments.a2.id, payment: '50.00', payment_type: s.pay.cash.id, payment_type_name: s.pay.cash.name },
+      { id_cita: s.appointments.a1.id, payment: '100.00', payment_type: s.pay.yape.id, payment_type_name: s.pay.yape.name },
     ]);
   });
 
@@ -136,21 +134,21 @@ describe('JSON reports', () => {
     expect(res.status).toBe(200);
     const { a1, a2, a3, a7 } = s.appointments;
     expect(res.body.pagos_detallados).toEqual([
-      { tipo: 'Ticket', id: a7.ticketId, ticket_number: a7.ticketNumber, monto: '30.00', metodo_pago: 'Efectivo', paciente: 'Quispe Mamani Pedro', terapeuta: 'Paredes Soto Lucía', fecha_pago: `${D} 08:00` },
-      { tipo: 'Cita', id: a1.id, ticket_number: a1.ticketNumber, monto: '100.00', metodo_pago: 'Yape', paciente: 'García Hernández Ana Sofía', terapeuta: 'Rodríguez Martínez Carlos', fecha_pago: `${D} 09:00` },
-      { tipo: 'Ticket', id: a2.ticketId, ticket_number: a2.ticketNumber, monto: '50.00', metodo_pago: 'Efectivo', paciente: 'García Hernández Jose Sofía', terapeuta: 'Rodríguez Martínez Carlos', fecha_pago: `${D} 10:30` },
-      { tipo: 'Ticket', id: a3.ticketId, ticket_number: a3.ticketNumber, monto: '80.50', metodo_pago: 'Yape', paciente: 'García Hernández Ana Sofía', terapeuta: 'Paredes Soto Lucía', fecha_pago: `${D} 23:45` },
+      { tipo: 'Ticket', id: a7.ticketId, ticket_number: a7.ticketNumber, monto: '30.00', metodo_pago: s.pay.cash.name, paciente: 'Quispe Mamani Pedro', terapeuta: 'Paredes Soto Lucía', fecha_pago: `${D} 08:00` },
+      { tipo: 'Cita', id: a1.id, ticket_number: a1.ticketNumber, monto: '100.00', metodo_pago: s.pay.yape.name, paciente: 'García Hernández Ana Sofía', terapeuta: 'Rodríguez Martínez Carlos', fecha_pago: `${D} 09:00` },
+      { tipo: 'Ticket', id: a2.ticketId, ticket_number: a2.ticketNumber, monto: '50.00', metodo_pago: s.pay.cash.name, paciente: 'García Hernández Jose Sofía', terapeuta: 'Rodríguez Martínez Carlos', fecha_pago: `${D} 10:30` },
+      { tipo: 'Ticket', id: a3.ticketId, ticket_number: a3.ticketNumber, monto: '80.50', metodo_pago: s.pay.yape.name, paciente: 'García Hernández Ana Sofía', terapeuta: 'Paredes Soto Lucía', fecha_pago: `${D} 23:45` },
     ]);
     expect(res.body.resumen_por_metodo).toEqual([
-      { metodo: 'Yape', cantidad_pagos: 2, total: '180.50' },
-      { metodo: 'Efectivo', cantidad_pagos: 2, total: '80.00' },
+      { metodo: s.pay.yape.name, cantidad_pagos: 2, total: '180.50' },
+      { metodo: s.pay.cash.name, cantidad_pagos: 2, total: '80.00' },
     ]);
     expect(res.body).toMatchObject({ fecha: D, total_general: '260.50', cantidad_total_pagos: 4 });
 
     // The next Lima day (already "today" in UTC when A3 was paid) has only A6's payment.
     const next = await get('/api/company/reports/improved-daily-cash/', { date: D_NEXT });
     expect(next.body.pagos_detallados.map((p: any) => [p.tipo, p.id, p.monto])).toEqual([['Cita', s.appointments.a6.id, '40.00']]);
-    expect(next.body).toMatchObject({ total_general: '40.00', cantidad_total_pagos: 1, resumen_por_metodo: [{ metodo: 'Plin', cantidad_pagos: 1, total: '40.00' }] });
+    expect(next.body).toMatchObject({ total_general: '40.00', cantidad_total_pagos: 1, resumen_por_metodo: [{ metodo: s.pay.plin.name, cantidad_pagos: 1, total: '40.00' }] });
   });
 
   it('a day with nothing gives empty lists and zero totals', async () => {
@@ -172,7 +170,8 @@ describe('JSON reports', () => {
     const { tenant, admin } = await (await import('../helpers/fixtures')).tenantWithAdmin();
     const t = await addTherapist(tenant.id, 'Hoy', 'Día', 'Actual');
     const p = await addPatient(tenant.id, 'Paciente', 'De', 'Hoy', '44444444');
-    await addAppointment({ reflexoId: tenant.id, patientId: p, therapistId: t, date: today.d, hour: '12:00', payment: '10.00', paymentType: 'cash' });
+    const pay = await createPaymentTypes();
+    await addAppointment({ reflexoId: tenant.id, patientId: p, therapistId: t, date: today.d, hour: '12:00', payment: '10.00', paymentType: pay.cash.id });
     const res = await call(reports, { path: '/api/company/reports/daily-cash/', token: admin.token });
     expect(res.body).toHaveLength(1);
     expect(res.body[0].payment).toBe('10.00');
@@ -193,7 +192,7 @@ describe('tenancy', () => {
       date: D,
       hour: '15:00',
       payment: '999.99',
-      paymentType: 'card',
+      paymentType: other.pay.card.id,
     });
     const mine = await get('/api/company/reports/daily-cash/', { date: D });
     expect(mine.body.map((r: any) => r.id_cita)).not.toContain(extra.id);
