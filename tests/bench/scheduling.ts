@@ -63,7 +63,7 @@ async function seed(ownerUrl: string): Promise<{ tenantId: number; userId: numbe
               CASE WHEN g % 10 = 0 THEN 3 ELSE 2 END, 'Sala ' || t.k, 'Dolor lumbar', 80 + (g % 5) * 10, 1 + g % 3
        FROM generate_series(0, ${APPOINTMENTS - 1}) g
        JOIN t ON t.k = g % ${THERAPISTS}
-       JOIN p ON p.k = (g * 7919) % ${PATIENTS}`,
+       JOIN p ON p.k = (g::bigint * 7919) % ${PATIENTS}`,
       [tenantId],
     );
     await q(`UPDATE appointments SET cancelled_at = created_at WHERE reflexo_id = $1 AND appointment_status_id = 3`, [tenantId]);
