@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { signToken } from '../../lib/auth/tokens';
 import { createTenant, createUser, ownerKysely, type TestUser } from '../helpers/fixtures';
-import { catalogIds, createRow, ownRows, routeTables, tenantTables } from './factories';
-import { call, declaredRoutes, errorShapeProblem, fillPath, idHints, newTally, pathFor, pathParams, reportTally, type RouteCase, sampleBody, useCatalogIds, WRITE_METHODS } from './harness';
+import { catalogIds, ownRows, routeTables } from './factories';
+import { call, declaredRoutes, errorShapeProblem, idHints, newTally, pathFor, pathParams, reportTally, type RouteCase, sampleBody, useCatalogIds, WRITE_METHODS } from './harness';
 
 /*
  * Authentication and privilege attacks over every route the tables declare: every non-public route

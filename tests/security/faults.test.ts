@@ -11,7 +11,7 @@ import { defineGroup, route } from '../../lib/http/route';
 import { createTenant, createUser, ownerKysely, type TestUser } from '../helpers/fixtures';
 import type { CallOptions, CallResult, Handler } from '../helpers/http';
 import { catalogIds, createRow, ownRows, routeTables, tenantTables } from './factories';
-import { call, declaredRoutes, errorShapeProblem, fillPath, idHints, newTally, pathFor, pathParams, reportTally, type RouteCase, sampleBody, useCatalogIds, WRITE_METHODS } from './harness';
+import { call, declaredRoutes, errorShapeProblem, fillPath, idHints, newTally, pathFor, reportTally, type RouteCase, sampleBody, useCatalogIds, WRITE_METHODS } from './harness';
 
 /*
  * Faults. The database connection dies in the middle of a multi-step write; S3 or SES is down; a

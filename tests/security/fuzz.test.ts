@@ -3,7 +3,7 @@ import { signToken } from '../../lib/auth/tokens';
 import type { AnyRoute } from '../../lib/http/route';
 import { createTenant, createUser, type TestUser } from '../helpers/fixtures';
 import type { CallOptions } from '../helpers/http';
-import { catalogIds, createRow, ownRows, routeTables, tenantTables } from './factories';
+import { catalogIds, ownRows, routeTables } from './factories';
 import { call, declaredRoutes, errorShapeProblem, fillPath, idHints, type JsonSchema, jsonSchemaOf, newTally, pathFor, pathParams, reportTally, type RouteCase, sampleOf, useCatalogIds, WRITE_METHODS } from './harness';
 
 /*

@@ -241,7 +241,7 @@ export function reportTally(t: Tally): void {
     ...t.exclusions.map((e) => `  excluded: ${e}`),
     ...t.failures.slice(0, 60).map((f) => `  FAIL: ${f}`),
   ];
-  const own = `security[${t.file}]: routes ${new Set(t.covered).size}, cases ${t.cases}, failures ${t.failures.length}`;
+  const own = `security[${t.file}]: routes ${new Set(t.covered).size}, cases ${t.cases}, failures ${t.failures.length}, excluded ${t.exclusions.length} (listed below)`;
   // eslint-disable-next-line no-console
   console.log([own, ...details].join('\n'));
   if (done.length < expected && !process.env.SECURITY_SUMMARY_NOW) return;

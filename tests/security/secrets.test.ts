@@ -1,8 +1,8 @@
 import { signToken } from '../../lib/auth/tokens';
 import { createTenant, createUser, ownerKysely, type TestUser } from '../helpers/fixtures';
 import { mailsTo } from '../helpers/mail';
-import { catalogIds, createRow, ownRows, routeTables, tenantTables } from './factories';
-import { call, captureStdout, declaredRoutes, fillPath, idHints, newTally, pathFor, pathParams, reportTally, sampleBody, sampleQuery, useCatalogIds } from './harness';
+import { catalogIds, ownRows, routeTables } from './factories';
+import { call, captureStdout, declaredRoutes, idHints, newTally, pathFor, reportTally, sampleBody, sampleQuery, useCatalogIds } from './harness';
 
 /*
  * Secrets never leave: every declared route is called (as the clinic admin, and the public ones

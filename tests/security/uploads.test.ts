@@ -3,8 +3,8 @@ import { deflateSync } from 'node:zlib';
 import { signToken } from '../../lib/auth/tokens';
 import { createTenant, createUser, type TestUser } from '../helpers/fixtures';
 import type { FilePart } from '../helpers/http';
-import { catalogIds, createRow, ownRows, routeTables, tenantTables } from './factories';
-import { call, declaredRoutes, errorShapeProblem, fillPath, idHints, newTally, pathFor, pathParams, reportTally, type RouteCase, sampleBody, useCatalogIds } from './harness';
+import { catalogIds, createRow, ownRows, routeTables } from './factories';
+import { call, declaredRoutes, errorShapeProblem, idHints, newTally, pathFor, reportTally, type RouteCase, sampleBody, useCatalogIds } from './harness';
 
 /*
  * Uploads, over every multipart route of the tables: the file field is found by sending a real PNG
