@@ -51,6 +51,17 @@ async function seed(owner: pg.Client): Promise<number> {
   return tenant;
 }
 
+/*
+ * Installed once, before any connection exists: lib/db/tenant.ts binds each client's query function
+ * the first time it sees the client, so a patch applied later would miss reused clients.
+ */
+let sink: { text: string; values: unknown[] }[] | null = null;
+const originalQuery = pg.Client.prototype.query;
+(pg.Client.prototype as any).query = function (this: pg.Client, text: unknown, values?: unknown, ...rest: unknown[]) {
+  if (sink && typeof text === 'string' && !/set_config|^(BEGIN|COMMIT|ROLLBACK)/.test(text)) sink.push({ text, values: (values as unknown[]) ?? [] });
+  return (originalQuery as any).call(this, text, values, ...rest);
+};
+
 async function main() {
   const calls = Number(process.env.BENCH_CALLS ?? 300);
   const db = await localDatabase({ dataDir: join(ROOT, '.data', 'bench-patients'), port: Number(process.env.BENCH_PG_PORT ?? 16433), database: 'reflexo_bench_patients' });
@@ -103,15 +114,11 @@ async function main() {
       };
       // The statements the route runs (captured once from the query layer), replayed through plain pg.
       const statements: { text: string; values: unknown[] }[] = [];
-      const original = pg.Client.prototype.query;
-      (pg.Client.prototype as any).query = function (this: pg.Client, text: unknown, values?: unknown, ...rest: unknown[]) {
-        if (typeof text === 'string' && !/set_config|^(BEGIN|COMMIT|ROLLBACK)/.test(text)) statements.push({ text, values: (values as unknown[]) ?? [] });
-        return (original as any).call(this, text, values, ...rest);
-      };
+      sink = statements;
       try {
         await withTenant(scope, (tdb) => selectPatientPage(tdb, { reflexoId: tenant, q }, 1, 10));
       } finally {
-        (pg.Client.prototype as any).query = original;
+        sink = null;
       }
       const raw = () => inTenant(async (c) => {
         for (const s of statements) await c.query(s.text, s.values);
