@@ -145,12 +145,13 @@ export function sampleOf(s: JsonSchema | undefined, name = '', hints: Record<str
 function sampleString(s: JsonSchema, name: string): string {
   const n = next();
   if (s.format === 'email' || /email|correo/i.test(name)) return `sec${n}${randomUUID().slice(0, 6)}@sec.test`;
-  if (s.format === 'date') return '2026-01-15';
+  if (s.format === 'date' || (s.pattern?.includes('\\d{4}-\\d{2}-\\d{2}') && /date|fecha|day/i.test(name))) return dateFor(name);
   if (s.format === 'date-time') return '2026-01-15T10:00:00Z';
   if (s.format === 'time') return '10:00:00';
   if (s.format === 'uuid') return randomUUID();
   if (s.format === 'uri' || s.format === 'url') return 'https://example.com/x';
   if (/password|clave|contrase/i.test(name)) return 'Clave#Segura2026!x';
+  if (/height|weight|amount|price|cost|total|payment$|monto|precio|peso|talla/i.test(name)) return '60.50';
   if (s.pattern) {
     const re = safeRegex(s.pattern);
     const hit = re && PATTERN_SAMPLES.find((v) => re.test(v));
@@ -162,6 +163,18 @@ function sampleString(s: JsonSchema, name: string): string {
   return v;
 }
 
+const isoDay = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+/**
+ * Birth and diagnosis dates lie in the past; appointments and other bookings may not; query
+ * filters (date_from, date, …) mean today, where the factories put their rows.
+ */
+function dateFor(name: string): string {
+  if (/birth|nacim|diagnos/i.test(name)) return '1990-05-15';
+  if (queryMode) return isoDay(0);
+  return isoDay(30);
+}
+let queryMode = false;
+
 function safeRegex(p: string): RegExp | undefined {
   try {
     return new RegExp(p);
@@ -172,7 +185,13 @@ function safeRegex(p: string): RegExp | undefined {
 
 /** Query values arrive as strings. */
 export function sampleQuery(route: AnyRoute, hints: Record<string, unknown> = {}): Record<string, string> {
-  const v = sampleOf(jsonSchemaOf(route.query), '', hints) as Record<string, unknown> | undefined;
+  queryMode = true;
+  let v: Record<string, unknown> | undefined;
+  try {
+    v = sampleOf(jsonSchemaOf(route.query), '', hints) as Record<string, unknown> | undefined;
+  } finally {
+    queryMode = false;
+  }
   const out: Record<string, string> = {};
   for (const [k, x] of Object.entries(v ?? {})) if (x !== undefined && x !== null) out[k] = String(x);
   return out;
@@ -339,15 +358,19 @@ const FIELD_HINTS: Record<string, unknown> = {
   sex: 'M',
   amount: 50,
   price: 50,
+  payment_method: 'cash',
 };
 
 export function idHints(ownIds: Record<string, number>): Record<string, unknown> {
   const hints: Record<string, unknown> = {};
   for (const [table, id] of Object.entries({ ...catalogs, ...ownIds })) {
     const singulars = new Set([table.replace(/ies$/, 'y').replace(/s$/, ''), table.replace(/es$/, '')]);
+    if (id === MISSING_ID) continue;
     for (const singular of singulars) for (const name of [`${singular}_id`, singular, `${table}_id`]) hints[name] = id;
   }
-  return { ...hints, ...FIELD_HINTS };
+  // Unique per call: a second create must not collide with the first on the clinic's unique DNI.
+  const digits = (n: number) => String(Math.floor(Math.random() * 10 ** n)).padStart(n, '0');
+  return { ...hints, ...FIELD_HINTS, document_number: `7${digits(7)}`, phone: `9${digits(8)}`, phone1: `9${digits(8)}`, phone2: `9${digits(8)}` };
 }
 
 /*
