@@ -145,7 +145,7 @@ export function sampleOf(s: JsonSchema | undefined, name = '', hints: Record<str
 function sampleString(s: JsonSchema, name: string): string {
   const n = next();
   if (s.format === 'email' || /email|correo/i.test(name)) return `sec${n}${randomUUID().slice(0, 6)}@sec.test`;
-  if (s.format === 'date' || (s.pattern?.includes('\\d{4}-\\d{2}-\\d{2}') && /date|fecha|day/i.test(name))) return dateFor(name);
+  if (s.format === 'date' || ((!s.pattern || s.pattern.includes('\\d{4}-\\d{2}-\\d{2}')) && /(^|_)(date|day|fecha)(_|$)/i.test(name))) return dateFor(name);
   if (s.format === 'date-time') return '2026-01-15T10:00:00Z';
   if (s.format === 'time') return '10:00:00';
   if (s.format === 'uuid') return randomUUID();
@@ -311,9 +311,15 @@ export async function responseText(res: CallResult): Promise<string> {
   }
   if (/pdf/.test(type)) {
     try {
+      // pdf.js (as shipped in pdf-parse) misreads a Node Buffer; a plain Uint8Array copy reads fine.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const pdf = require('pdf-parse/lib/pdf-parse.js') as (b: Buffer) => Promise<{ text: string }>;
-      return (await pdf(res.raw)).text;
+      const pdfjs = require('pdf-parse/lib/pdf.js/v2.0.550/build/pdf.js');
+      pdfjs.disableWorker = true;
+      const doc = await pdfjs.getDocument({ data: new Uint8Array(res.raw), verbosity: 0 });
+      const pages: string[] = [];
+      for (let n = 1; n <= doc.numPages; n++) pages.push((await (await doc.getPage(n)).getTextContent()).items.map((i: { str: string }) => i.str).join('\n'));
+      await doc.destroy();
+      return pages.join('\n');
     } catch (err) {
       return `unreadable pdf: ${(err as Error).message}`;
     }

@@ -135,6 +135,7 @@ describe('tenant B’s lists, searches, reports and exports', () => {
   it(`show none of A's ids or names (${lists.length} GET routes without path params)`, async () => {
     const failures: string[] = [];
     let sawOwnData = 0;
+    let binaries = 0;
     for (const r of lists) {
       if (r.route.access === 'public') {
         tally.exclusions.push(`${r.key}: public route, no tenant data`);
@@ -156,6 +157,8 @@ describe('tenant B’s lists, searches, reports and exports', () => {
         tally.cases++;
         if (res.status >= 500) failures.push(`${r.key}?${new URLSearchParams(query)}: ${res.status} ${res.raw.toString('utf8').slice(0, 160)}`);
         const text = await responseText(res);
+        if (/^unreadable (spreadsheet|pdf)/.test(text)) failures.push(`${r.key}: ${text}`);
+        if (/spreadsheet|pdf/.test(res.headers['content-type'] ?? '')) binaries++;
         if (text.toLowerCase().includes(tagA.toLowerCase())) failures.push(`${r.key}?${new URLSearchParams(query)}: shows A's marker ${tagA}`);
         if (text.toLowerCase().includes(tagB.toLowerCase())) sawOwnData++;
         if (sibling && res.status === 200 && typeof res.body === 'object') {
@@ -166,7 +169,7 @@ describe('tenant B’s lists, searches, reports and exports', () => {
       tally.covered.push(r.key);
     }
     // eslint-disable-next-line no-console
-    console.log(`isolation: ${sawOwnData} list responses showed tenant B's own rows (the lists are not vacuous)`);
+    console.log(`isolation: ${sawOwnData} list responses showed tenant B's own rows (the lists are not vacuous); ${binaries} spreadsheet/PDF exports read cell by cell`);
     tally.failures.push(...failures);
     expect(failures).toEqual([]);
   });
