@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { APP_ROLE, enableTenantRls } from './rls';
+import { APP_ROLE, enableTenantRls, selfPredicate, tenantPredicate } from './rls';
 
 /*
  * Tenants, users, roles and token revocation: what authentication and tenancy stand on.
@@ -69,12 +69,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('users_reflexo_id_idx').on('users').column('reflexo_id').execute();
   // A user always sees their own row (profile routes), whatever their tenant.
-  await enableTenantRls(db, 'users', `id = nullif(current_setting('app.user_id', true), '')::int`);
+  await enableTenantRls(db, 'users', selfPredicate);
   await sql.raw(`ALTER TABLE tenants ENABLE ROW LEVEL SECURITY`).execute(db);
   await sql.raw(`ALTER TABLE tenants FORCE ROW LEVEL SECURITY`).execute(db);
   await sql
     .raw(
-      `CREATE POLICY tenant_isolation ON tenants USING (current_setting('app.global', true) = 'on' OR id = nullif(current_setting('app.reflexo_id', true), '')::int)`,
+      `CREATE POLICY tenant_isolation ON tenants USING (${tenantPredicate('id')})`,
     )
     .execute(db);
 

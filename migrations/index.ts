@@ -7,6 +7,7 @@ import * as m0005 from './0005_clinical';
 import * as m0006 from './0006_scheduling';
 import * as m0007 from './0007_company';
 import * as m0008 from './0008_patient_search';
+import * as m0009 from './0009_rls_initplan';
 
 /**
  * Every migration, in order. Listed statically (not read from the folder) so the same list works in
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '0006_scheduling': m0006,
   '0007_company': m0007,
   '0008_patient_search': m0008,
+  '0009_rls_initplan': m0009,
 };

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { getPool } from '../../lib/db/pool';
 import { ANONYMOUS, withTenant } from '../../lib/db/tenant';
 import { createTenant, createUser } from '../helpers/fixtures';
@@ -74,6 +75,16 @@ describe('row-level security', () => {
       WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace`);
     expect(rows.length).toBeGreaterThan(0);
     for (const r of rows) expect([r.relname, r.relrowsecurity, r.relforcerowsecurity]).toEqual([r.relname, true, true]);
+  });
+
+  it('policies read the tenant settings once per query (InitPlan), not once per row', async () => {
+    const { rows } = await getPool().query(`SELECT tablename, qual FROM pg_policies WHERE schemaname = 'public' AND policyname = 'tenant_isolation'`);
+    expect(rows.length).toBeGreaterThan(5);
+    for (const r of rows) expect([r.tablename, /SELECT current_setting\('app\.global'/.test(r.qual)]).toEqual([r.tablename, true]);
+    const plan = await withTenant({ reflexoId: a.id, global: false, userId: null }, (db) =>
+      sql<{ 'QUERY PLAN': string }>`EXPLAIN SELECT count(*) FROM users`.execute(db),
+    );
+    expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/InitPlan/);
   });
 
   it('a failed request rolls back everything it wrote', async () => {
