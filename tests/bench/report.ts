@@ -136,6 +136,7 @@ export function writeReport(input: { machine: Machine; bundles: BundleReport[]; 
     '- W6 books free slots after the last seeded day, so every run adds appointments to the database (a re-seed resets it).',
     '',
   );
+  writeFileSync(join(__dirname, '.out', 'report-input.json'), JSON.stringify(input));
   writeFileSync(join(__dirname, 'RESULTS.md'), L.join('\n'));
   writeFileSync(join(__dirname, 'chart.svg'), chart(byScale, http, main.scale));
   return violations;
@@ -188,14 +189,27 @@ function chart(byScale: ScaleResult[], http: HttpResult[], mainScale: number): s
       o.push(`<line x1="${cx}" x2="${cx}" y1="${y(v.p50)}" y2="${y(v.p99)}" stroke="#333"/><line x1="${cx - 4}" x2="${cx + 4}" y1="${y(v.p99)}" y2="${y(v.p99)}" stroke="#333"/>`);
     });
     o.push(`<text x="${m.l + gi * gw + gw / 2}" y="${m.t + ph + 18}" text-anchor="middle" font-weight="bold">${id}</text>`);
-    const short = title(id).replace(/^(GET|POST) \/api\//, '').slice(0, 26);
-    o.push(`<text x="${m.l + gi * gw + gw / 2}" y="${m.t + ph + 34}" text-anchor="middle" font-size="10" fill="#555">${short.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</text>`);
+    const short = title(id).replace(/^(GET|POST) \/api\//, '').replace(/\?.*$/, '').slice(0, 24);
+    // Staggered so neighbouring labels never overlap.
+    o.push(`<text x="${m.l + gi * gw + gw / 2}" y="${m.t + ph + 34 + (gi % 2) * 14}" text-anchor="middle" font-size="10" fill="#555">${short.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</text>`);
+    const target = WORKLOADS.find((w) => w.id === id)!.targetP50;
+    if (Number.isFinite(target) && id !== 'W0') {
+      const gx = m.l + gi * gw;
+      o.push(`<line x1="${gx + 4}" x2="${gx + gw - 4}" y1="${y(target)}" y2="${y(target)}" stroke="#d62728" stroke-dasharray="4 3"><title>${id} target p50 ≤ ${target} ms</title></line>`);
+    }
   });
   o.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${m.t + ph}" y2="${m.t + ph}" stroke="#333"/>`);
+  o.push(`<line x1="${W - m.r - 200}" x2="${W - m.r - 170}" y1="${H - 33}" y2="${H - 33}" stroke="#d62728" stroke-dasharray="4 3"/><text x="${W - m.r - 164}" y="${H - 28}">target p50 (issue 8)</text>`);
   series.forEach((s, i) => {
-    const lx = m.l + i * 250;
+    const lx = m.l + i * 230;
     o.push(`<rect x="${lx}" y="${H - 40}" width="14" height="14" fill="${s.color}"/><text x="${lx + 20}" y="${H - 28}">${s.label}</text>`);
   });
   o.push('</svg>');
   return o.join('\n');
+}
+
+/* `npx tsx tests/bench/report.ts` re-renders RESULTS.md and the chart from the last run's numbers. */
+if (require.main === module) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  writeReport(JSON.parse(require('node:fs').readFileSync(join(__dirname, '.out', 'report-input.json'), 'utf8')));
 }

@@ -1,5 +1,5 @@
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
@@ -76,7 +76,8 @@ async function startOffline(env: NodeJS.ProcessEnv): Promise<{ port: number; sto
   const port = await freePort();
   const lambdaPort = await freePort();
   const child = spawn(join(ROOT, 'node_modules', '.bin', 'serverless'), // --useInProcess: in worker-thread mode the first request hung here (esbuild service deadlock).
-    ['offline', 'start', '--stage', 'local', '--httpPort', String(port), '--lambdaPort', String(lambdaPort), '--useInProcess'], {
+    // --terminateIdleLambdaTime: the idle-function cleanup crashes serverless-offline 13 in-process mode.
+    ['offline', 'start', '--stage', 'local', '--httpPort', String(port), '--lambdaPort', String(lambdaPort), '--useInProcess', '--terminateIdleLambdaTime', '36000'], {
     cwd: ROOT,
     env: { ...env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -101,16 +102,24 @@ async function startOffline(env: NodeJS.ProcessEnv): Promise<{ port: number; sto
   });
   child.stdout!.removeAllListeners('data');
   child.stderr!.removeAllListeners('data');
-  child.stdout!.resume();
-  child.stderr!.resume();
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  child.once('exit', (code) => console.error(`✖ serverless-offline exited (${code}) during the run:\n${output.replace(/.*RequestId.*\n/g, '').slice(-1500)}`));
   return {
     port,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
         child.removeAllListeners('exit');
+        if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
-        process.kill(-child.pid!, 'SIGTERM');
+        try {
+          process.kill(-child.pid!, 'SIGTERM');
+        } catch {
+          return resolve(); // the group is already gone
+        }
         setTimeout(() => {
           try {
             process.kill(-child.pid!, 'SIGKILL');
@@ -128,11 +137,13 @@ async function httpPhase(appUrl: string, ctx: BenchContext, workloadIds: string[
   const token = (await signToken('access', { id: ctx.userId, reflexoId: ctx.tenantId, isSuperuser: false })).token;
   const seconds = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
   log(`\n▸ HTTP (serverless-offline, autocannon: 16 connections, ${seconds} s per workload, scale ${ctx.scale})`);
-  const server = await startOffline({ ...process.env, DATABASE_URL: appUrl, DB_POOL_MAX: '8', LOG_LEVEL: 'silent' });
   const results: HttpResult[] = [];
-  try {
-    let seq = 1_000_000; // W6 slots far after the in-process ones
-    for (const w of WORKLOADS.filter((x) => workloadIds.includes(x.id))) {
+  let seq = 1_000_000; // W6 slots far after the in-process ones
+  for (const w of WORKLOADS.filter((x) => workloadIds.includes(x.id))) {
+    // A fresh server per workload: serverless-offline keeps one handler instance (with its own pg pool)
+    // per concurrent request and never frees them in in-process mode, so one long run ran out of heap.
+    const server = await startOffline({ ...process.env, DATABASE_URL: appUrl, DB_POOL_MAX: '8', LOG_LEVEL: 'silent', NODE_OPTIONS: '--max-old-space-size=6144' });
+    try {
       const make = () => w.request(ctx, seq++);
       const first = make();
       const qs = first.query ? `?${new URLSearchParams(Object.entries(first.query).map(([k, v]) => [k, String(v)] as [string, string]))}` : '';
@@ -140,12 +151,12 @@ async function httpPhase(appUrl: string, ctx: BenchContext, workloadIds: string[
       if (first.auth) headers.authorization = `Bearer ${token}`;
       // Warm: the first request to a function builds and loads it (tens of seconds); wait until answers are quick.
       const url = `http://127.0.0.1:${server.port}${first.path}${qs}`;
-      for (let i = 0, t0 = Date.now(); i < 200 && Date.now() - t0 < 120_000; i++) {
+      for (let i = 0, t0 = Date.now(); i < 20 && Date.now() - t0 < 120_000; i++) {
         const t = Date.now();
         const body = first.json === undefined ? undefined : JSON.stringify(make().json);
         const res = await fetch(url, { method: first.method, headers, body, signal: AbortSignal.timeout(90_000) }).catch(() => null);
         await res?.arrayBuffer();
-        if (res && res.status === w.expect && Date.now() - t < 500 && i >= 5) break;
+        if (res && res.status === w.expect && (i >= 3 || Date.now() - t < 500)) break;
       }
       const r = await autocannon({
         url,
@@ -160,9 +171,9 @@ async function httpPhase(appUrl: string, ctx: BenchContext, workloadIds: string[
       const ok = r['2xx'];
       results.push({ id: w.id, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, ok, non2xx: r.non2xx, errors: r.errors + r.timeouts });
       log(`  ${w.id} ${w.title.padEnd(58)} ${r.requests.average.toFixed(0).padStart(6)} req/s  p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  ${r.non2xx ? `✖ ${r.non2xx} non-2xx` : ''}`);
+    } finally {
+      await server.stop();
     }
-  } finally {
-    await server.stop();
   }
   return results;
 }
@@ -197,7 +208,12 @@ async function main() {
     for (const s of scales) {
       const ids = s === main ? WORKLOADS.map((w) => w.id) : WORKLOADS.filter((w) => w.growth).map((w) => w.id);
       log(`\n▸ in-process, scale ${s.scale}: ${ids.join(' ')}`);
-      const r = await runWorker({ appUrl: s.appUrl, ownerUrl: s.ownerUrl, workloads: ids, functions, calls, maxMs, outFile: join(OUT, `inprocess-s${s.scale}.json`) });
+      const outFile = join(OUT, `inprocess-s${s.scale}.json`);
+      // BENCH_REUSE_INPROCESS=1 keeps the previous run's in-process numbers (to redo only the HTTP part).
+      const r: ScaleResult =
+        process.env.BENCH_REUSE_INPROCESS === '1' && existsSync(outFile)
+          ? JSON.parse(readFileSync(outFile, 'utf8'))
+          : await runWorker({ appUrl: s.appUrl, ownerUrl: s.ownerUrl, workloads: ids, functions, calls, maxMs, outFile });
       for (const x of r.results) {
         const line = x.c1
           ? `p50 ${x.c1.p50.toFixed(2)} ms  p99 ${x.c1.p99.toFixed(2)} ms  c8 ${x.c8!.rps.toFixed(0)} req/s  queries ${x.queries}${x.ratio ? `  raw ${x.raw!.p50.toFixed(2)} ms  ratio ${x.ratio.toFixed(2)}×` : ''}`
