@@ -15,15 +15,13 @@ import { presignedGetUrl } from '../../lib/storage/s3';
 
 const Health = z.object({ status: z.enum(['ok', 'degraded']), database: z.enum(['ok', 'unreachable']), version: z.string(), stage: z.string() });
 
-let openapi: string | undefined;
-async function openApiJson(): Promise<string> {
-  // Loaded on first use: the route tables of every function are only needed for this document.
-  if (!openapi) {
-    const [{ buildOpenApi }, { groups }] = await Promise.all([import('../../lib/http/openapi'), import('../registry')]);
-    openapi = JSON.stringify(buildOpenApi(groups));
-  }
-  return openapi;
-}
+/*
+ * The OpenAPI document is generated from the route tables into functions/system/openapi.json
+ * (tests/foundation/openapi-document.test.ts regenerates it and fails until it is committed), so
+ * this function never loads the other functions' code: small bundle, fast cold start.
+ */
+let openapi: Promise<string> | undefined;
+const openApiJson = () => (openapi ??= readFile(join(process.cwd(), 'functions', 'system', 'openapi.json'), 'utf8'));
 
 /** Swagger UI's files ship in the function package (serverless.yml `package.patterns`). */
 const ASSETS: Record<string, string> = {
