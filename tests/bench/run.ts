@@ -248,7 +248,7 @@ async function main() {
 
     const machine = {
       nproc: execFileSync('nproc').toString().trim(),
-      memory: execFileSync('free', ['-h']).toString().trim(),
+      memory: execFileSync('free', ['-h']).toString().trimEnd(),
       node: process.version,
       date: new Date().toISOString(),
       commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim(),
