@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import type { Handler } from '../helpers/http';
 import { declaredFunctionFiles } from './serverless-functions';
 
 /*
@@ -19,25 +20,37 @@ export interface BundleReport {
 const HEAVY = /node_modules\/(exceljs|pdfkit|fontkit)\//;
 
 /**
- * The same bundle with `pg` left external, so the benchmark can count the statements a request sends
- * by wrapping pg.Client.prototype.query (a bundled copy of pg could not be reached from outside).
+ * Builds one function's handler the way serverless-esbuild does (serverless.yml custom.esbuild) and
+ * returns the output file. `countQueries` leaves `pg` external (and unminified), so the benchmark can
+ * count the statements a request sends by wrapping pg.Client.prototype.query.
  */
-export async function buildCountingBundle(root: string, name: string): Promise<string> {
+export async function buildFunctionBundle(root: string, name: string, opts: { outDir?: string; countQueries?: boolean } = {}) {
   const fn = declaredFunctionFiles(root).find((f) => f.name === name);
   if (!fn) throw new Error(`no function ${name} in serverless.yml`);
-  const outfile = join(__dirname, '.out', 'counting', `${name}.js`);
-  await build({
+  const outfile = join(opts.outDir ?? join(__dirname, '.out', opts.countQueries ? 'counting' : 'bundles'), `${name}.js`);
+  const result = await build({
     entryPoints: [join(root, `${fn.file}.ts`)],
     outfile,
     bundle: true,
+    minify: !opts.countQueries,
+    metafile: true,
     platform: 'node',
     target: 'node22',
     format: 'cjs',
-    external: ['@aws-sdk/*', 'pg-native', 'pg'],
+    external: ['@aws-sdk/*', 'pg-native', ...(opts.countQueries ? ['pg'] : [])],
     logLevel: 'silent',
   });
-  return outfile;
+  return { outfile, metafile: result.metafile };
 }
+
+/** The handler of a freshly built bundle (middy is ESM-only: scripts run the bundle, as Lambda does). */
+export async function bundledHandler(root: string, name: string, opts: { outDir?: string; countQueries?: boolean } = {}) {
+  const { outfile } = await buildFunctionBundle(root, name, opts);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(outfile).handler as Handler;
+}
+
+export const buildCountingBundle = async (root: string, name: string) => (await buildFunctionBundle(root, name, { countQueries: true })).outfile;
 
 const OUT = join(__dirname, '.out', 'bundles');
 export const bundlePath = (name: string) => join(OUT, `${name}.js`);
@@ -47,19 +60,7 @@ export async function measureBundles(root: string, runs = 5): Promise<BundleRepo
   mkdirSync(OUT, { recursive: true });
   const reports: BundleReport[] = [];
   for (const fn of declaredFunctionFiles(root)) {
-    const outfile = bundlePath(fn.name);
-    const result = await build({
-      entryPoints: [join(root, `${fn.file}.ts`)],
-      outfile,
-      bundle: true,
-      minify: true,
-      metafile: true,
-      platform: 'node',
-      target: 'node22',
-      format: 'cjs',
-      external: ['@aws-sdk/*', 'pg-native'],
-      logLevel: 'silent',
-    });
+    const { outfile, metafile } = await buildFunctionBundle(root, fn.name, { outDir: OUT });
     const times: number[] = [];
     for (let i = 0; i < runs; i++) {
       const out = execFileSync(process.execPath, ['-e', `const t=process.hrtime.bigint();require(${JSON.stringify(outfile)});console.log(Number(process.hrtime.bigint()-t)/1e6)`], {
@@ -69,8 +70,8 @@ export async function measureBundles(root: string, runs = 5): Promise<BundleRepo
       times.push(Number(out.toString().trim()));
     }
     times.sort((a, b) => a - b);
-    const usesSdk = Object.values(result.metafile.outputs).some((o) => o.imports.some((i) => i.external && i.path.startsWith('@aws-sdk/')));
-    const heavy = usesSdk || Object.keys(result.metafile.inputs).some((f) => HEAVY.test(f));
+    const usesSdk = Object.values(metafile.outputs).some((o) => o.imports.some((i) => i.external && i.path.startsWith('@aws-sdk/')));
+    const heavy = usesSdk || Object.keys(metafile.inputs).some((f) => HEAVY.test(f));
     reports.push({ name: fn.name, bytes: statSync(outfile).size, loadMs: times[Math.floor(times.length / 2)], heavy });
   }
   return reports;

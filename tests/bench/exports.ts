@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { migrateUp, ownerDb } from '../../lib/db/migrate';
 import { appUrlFor, prepareDatabase, startEmbeddedPostgres } from '../../lib/dev/postgres';
 import { freePort } from '../helpers/ports';
+import { bundledHandler } from './bundles';
 
 /*
  * `npx tsx tests/bench/exports.ts`: how long each company export takes to build for a busy day.
@@ -77,13 +78,7 @@ async function main() {
     const { signToken } = await import('../../lib/auth/tokens');
     const { call } = await import('../helpers/http');
     // The handlers bundled as serverless-esbuild bundles them (middy is ESM-only; pdfkit must work bundled).
-    const { build } = await import('esbuild');
-    const bundle = async (name: string) => {
-      const outfile = join(dir, `${name}.js`);
-      await build({ entryPoints: [join(ROOT, 'functions', 'reflexo', `${name}.ts`)], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', minify: true, external: ['@aws-sdk/*', 'pg-native'], logLevel: 'error' });
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      return require(outfile).handler as Parameters<typeof call>[0];
-    };
+    const bundle = async (name: string) => bundledHandler(ROOT, name, { outDir: dir });
     const exportsHandler = await bundle('company-exports');
     const reportsHandler = await bundle('company-reports');
     const owner = ownerDb(ownerUrl);

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { migrateUp } from '../../lib/db/migrate';
 import { LOCAL_JWT_SECRET, localDatabase } from '../../lib/dev/local-env';
+import { bundledHandler } from './bundles';
 
 /*
  * `npx tsx tests/bench/patients.ts`: the patients list (page 1) and search (?q=mar and two selective
@@ -78,11 +79,7 @@ async function main() {
       (await owner.query(`SELECT id FROM users WHERE email = 'bench-patients@bench.reflexo.pe'`)).rows[0]?.id ??
       (await owner.query(`INSERT INTO users (email, user_name, password_hash, reflexo_id) VALUES ('bench-patients@bench.reflexo.pe', 'bench-patients', 'x', $1) RETURNING id`, [tenant])).rows[0].id;
 
-    const { build } = await import('esbuild');
-    const outfile = join(ROOT, '.data', 'bench-patients', 'patients-patients.js');
-    await build({ entryPoints: [join(ROOT, 'functions/reflexo/patients-patients.ts')], outfile, bundle: true, minify: true, platform: 'node', target: 'node20', format: 'cjs', external: ['@aws-sdk/*', 'pg-native'], logLevel: 'silent' });
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { handler } = require(outfile);
+    const handler = await bundledHandler(ROOT, 'patients-patients', { outDir: join(ROOT, '.data', 'bench-patients') });
     const { signToken } = await import('../../lib/auth/tokens');
     const { buildEvent } = await import('../helpers/http');
     const { withTenant } = await import('../../lib/db/tenant');

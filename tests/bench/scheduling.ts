@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { migrateUp } from '../../lib/db/migrate';
 import { LOCAL_JWT_SECRET, localDatabase } from '../../lib/dev/local-env';
+import { bundledHandler } from './bundles';
 import { measureFor, ms } from './stats';
 
 /*
@@ -109,20 +110,8 @@ async function main() {
     const { call } = await import('../helpers/http');
     // middy is ESM-only: run the function the way Lambda does, bundled by esbuild (pg left external so
     // this process can count the statements the handler sends).
-    const { build } = await import('esbuild');
-    const outfile = join(__dirname, '.out', 'scheduling', 'appointments-appointments.js');
-    await build({
-      entryPoints: [join(ROOT, 'functions/reflexo/appointments-appointments.ts')],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      target: 'node22',
-      format: 'cjs',
-      external: ['@aws-sdk/*', 'pg-native', 'pg'],
-      logLevel: 'silent',
-    });
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { handler } = require(outfile);
+    // pg left external so this process can count the statements the handler sends.
+    const handler = await bundledHandler(ROOT, 'appointments-appointments', { countQueries: true });
     const token = (await signToken('access', { id: userId, reflexoId: tenantId, isSuperuser: false })).token;
 
     const owner = new pg.Pool({ connectionString: db.ownerUrl, max: 1 });
