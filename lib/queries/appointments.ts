@@ -1,5 +1,6 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
 import type { Db } from '../db/tenant';
+import { liveCount } from './live-counts';
 import type { AppointmentsTable, StatusKind } from '../db/tables/scheduling';
 
 /*
@@ -111,6 +112,9 @@ export function appointmentQuery(db: Db, f: AppointmentFilter) {
  * would build every row of the clinic's agenda just to count it.
  */
 export async function countAppointments(db: Db, f: AppointmentFilter): Promise<number> {
+  // The bare agenda (no filter but the clinic): the trigger-kept counter, not a scan of every row.
+  const { reflexoId, order: _order, ...filters } = f;
+  if (Object.values(filters).every((v) => v === undefined || v === '')) return liveCount(db, 'appointments', reflexoId);
   let q = db.selectFrom('appointments as a');
   if (f.kinds) q = q.innerJoin('appointment_statuses as s', 's.id', 'a.appointment_status_id') as typeof q;
   if (f.search) q = q.leftJoin('tickets as tk', 'tk.appointment_id', 'a.id') as typeof q;

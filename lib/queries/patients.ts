@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/tenant';
+import { liveCount } from './live-counts';
 import type { PatientsTable } from '../db/tables/clinical';
 import type { Insertable, Updateable } from 'kysely';
 import { likeEscape, searchTerms } from './clinical-search';
@@ -36,19 +37,16 @@ export function patientsQuery(db: Db, filter: { reflexoId: number | null }) {
 }
 
 /**
- * One page of live patients and the total. Without a search: an index scan for the page and a
- * count over the clinic's partial index (a window count would read every row to return ten). With
+ * One page of live patients and the total. Without a search: an index scan for the page and the
+ * clinic's trigger-kept live count (migration 0010), not a count over 100,000 rows per page. With
  * a search: ids and total from patient_search() (migration 0008), which can use the trigram index.
  */
 export async function selectPatientPage(db: Db, filter: { reflexoId: number | null; q?: string }, page: number, size: number) {
   const offset = (page - 1) * size;
   const terms = searchTerms(filter.q ?? '').map(likeEscape);
   if (!terms.length) {
-    let count = db.selectFrom('patients as pa').select((eb) => eb.fn.countAll<number>().as('n')).where('pa.deleted_at', 'is', null);
-    if (filter.reflexoId !== null) count = count.where('pa.reflexo_id', '=', filter.reflexoId);
     const rows = await patientsQuery(db, filter).limit(size).offset(offset).execute();
-    const total = await count.executeTakeFirstOrThrow();
-    return { rows, count: Number(total.n) };
+    return { rows, count: await liveCount(db, 'patients', filter.reflexoId) };
   }
   const { rows: hits } = await sql<{ id: number | null; total: number }>`SELECT id, total FROM patient_search(${filter.reflexoId}::int, ${terms}::text[], ${size}::int, ${offset}::int)`.execute(db);
   const ids = hits.flatMap((h) => (h.id === null ? [] : [h.id]));

@@ -66,7 +66,15 @@ export interface AuditLogTable {
   created_at: Generated<CreatedAt>;
 }
 
+/** Live (not soft-deleted) rows per clinic, kept by triggers (migration 0010): the unfiltered lists' totals. */
+export interface TenantLiveCountsTable {
+  reflexo_id: number;
+  entity: string;
+  live: number;
+}
+
 export interface CoreTables {
+  tenant_live_counts: TenantLiveCountsTable;
   tenants: TenantsTable;
   roles: RolesTable;
   users: UsersTable;
