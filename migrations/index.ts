@@ -9,6 +9,7 @@ import * as m0007 from './0007_company';
 import * as m0008 from './0008_patient_search';
 import * as m0009 from './0009_rls_initplan';
 import * as m0010 from './0010_live_counts';
+import * as m0011 from './0011_rls_plain';
 
 /**
  * Every migration, in order. Listed statically (not read from the folder) so the same list works in
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '0008_patient_search': m0008,
   '0009_rls_initplan': m0009,
   '0010_live_counts': m0010,
+  '0011_rls_plain': m0011,
 };
