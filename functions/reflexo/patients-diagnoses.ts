@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { createHandler } from '../../lib/http/app';
-import { drfPage, drfPageSchema, MAX_PAGE_SIZE } from '../../lib/http/pagination';
+import { drfPage, drfPageSchema, MAX_PAGE_SIZE, pageNumber } from '../../lib/http/pagination';
 import { defineGroup, reply, route } from '../../lib/http/route';
 import { idParams, timestamp } from '../../lib/http/schemas';
 import { createDiagnosis, deleteDiagnosis, editDiagnosis, getDiagnosis, listDiagnoses } from '../../lib/domain/diagnoses';
@@ -15,14 +15,6 @@ const PREFIX = '/api/patients/diagnoses';
 const Diagnosis = z.object({ id: z.number().int(), name: z.string(), code: z.string(), created_at: timestamp, updated_at: timestamp });
 const Body = z.object({ name: text(255), code: text(50) });
 
-const pageNumber = (fallback: number, max?: number) =>
-  z
-    .string()
-    .regex(/^\d{1,6}$/, 'Debe ser un número entero positivo.')
-    .transform(Number)
-    .pipe(max ? z.number().int().min(1).max(max) : z.number().int().min(1))
-    .optional()
-    .transform((v) => v ?? fallback);
 const pageQuery = { page: pageNumber(1), page_size: pageNumber(10, MAX_PAGE_SIZE) };
 
 const create = route({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { createHandler } from '../../lib/http/app';
-import { MAX_PAGE_SIZE } from '../../lib/http/pagination';
+import { MAX_PAGE_SIZE, pageNumber } from '../../lib/http/pagination';
 import { defineGroup, reply, route } from '../../lib/http/route';
 import { idParams, timestamp } from '../../lib/http/schemas';
 import { createPatient, deletePatient, editPatient, getPatient, listPatients } from '../../lib/domain/patients';
@@ -67,14 +67,6 @@ const fields = {
 const CreateBody = z.object(fields);
 const PatchBody = CreateBody.partial();
 
-const pageNumber = (fallback: number, max?: number) =>
-  z
-    .string()
-    .regex(/^\d{1,6}$/, 'Debe ser un número entero positivo.')
-    .transform(Number)
-    .pipe(max ? z.number().int().min(1).max(max) : z.number().int().min(1))
-    .optional()
-    .transform((v) => v ?? fallback);
 const pageQuery = { page: pageNumber(1), per_page: pageNumber(10, MAX_PAGE_SIZE) };
 
 const create = route({

@@ -9,7 +9,8 @@ import { z } from 'zod';
  */
 export const MAX_PAGE_SIZE = 100;
 
-const positive = (fallback: number, max?: number) =>
+/** A page number or size from the query string: digits only, 1..max, `fallback` when absent. */
+export const pageNumber = (fallback: number, max?: number) =>
   z
     .string()
     .regex(/^\d{1,6}$/, 'Debe ser un número entero positivo.')
@@ -19,7 +20,7 @@ const positive = (fallback: number, max?: number) =>
     .prefault(String(fallback) as never);
 
 /** `?page=&page_size=` (DRF). */
-export const drfPageQuery = { page: positive(1), page_size: positive(20, MAX_PAGE_SIZE) };
+export const drfPageQuery = { page: pageNumber(1), page_size: pageNumber(20, MAX_PAGE_SIZE) };
 
 export interface Page<T> {
   rows: T[];

@@ -9,31 +9,8 @@ export interface Stats {
 
 export const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
-export async function measure(fn: () => Promise<unknown>, calls: number, concurrency = 1, warmup = 50): Promise<Stats> {
-  for (let i = 0; i < warmup; i++) await fn();
-  const times: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < calls) {
-        next++;
-        const t = performance.now();
-        await fn();
-        times.push(performance.now() - t);
-      }
-    }),
-  );
-  const total = performance.now() - started;
-  times.sort((a, b) => a - b);
-  return {
-    n: times.length,
-    p50: percentile(times, 50),
-    p99: percentile(times, 99),
-    mean: times.reduce((a, b) => a + b, 0) / times.length,
-    rps: (times.length / total) * 1000,
-  };
-}
+export const measure = (fn: () => Promise<unknown>, calls: number, concurrency = 1, warmup = 50): Promise<Stats> =>
+  measureFor(fn, { calls, maxMs: Number.POSITIVE_INFINITY, concurrency, warmup });
 
 export const ms = (v: number) => `${v.toFixed(2)} ms`;
 
