@@ -42,7 +42,7 @@ export function writeReport(input: { machine: Machine; bundles: BundleReport[]; 
   L.push('# Benchmark results (issue 8)', '');
   L.push('Written by `npm run bench` (after `npm run bench:seed -- --scale 10`). Reproduce with those two commands; see "Method" below.', '');
   L.push(`- date: ${machine.date}`);
-  L.push(`- commit: ${machine.commit}${machine.dirty ? ' (working tree had uncommitted changes: other modules were being built)' : ''}`);
+  L.push(`- commit: ${machine.commit}${machine.dirty ? ' (the working tree had uncommitted changes)' : ''}`);
   L.push(`- node ${machine.node}, \`nproc\` = ${machine.nproc}, load average at the end: ${machine.load}`);
   if (machine.note) L.push(`- note: ${machine.note}`);
   L.push('', '```', '$ free -h', machine.memory, '```', '');
