@@ -1,6 +1,6 @@
 import { createHandler } from '../../lib/http/app';
 import { binary, defineGroup, route, type AnyRoute } from '../../lib/http/route';
-import { parseDay, parseRange, reportScope, type ReportScope } from '../../lib/domain/company-reports';
+import { parseRange, reportScope, runDayReport, type ReportScope } from '../../lib/domain/company-reports';
 import {
   appointmentsPerTherapistExport,
   appointmentsRangeExport,
@@ -29,10 +29,7 @@ const dayExport = (path: string, summary: string, build: (db: Db, scope: ReportS
     summary,
     query: dayQuery,
     responses: files,
-    handler: async ({ db, actor, query }) => {
-      const scope = await reportScope(db, actor, query.reflexo_id);
-      return download(await build(db, scope, parseDay(query.date, 'date', scope.today)));
-    },
+    handler: async ({ db, actor, query }) => download(await runDayReport(db, actor, query, build)),
   });
 
 export const group = defineGroup({

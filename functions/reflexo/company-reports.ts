@@ -5,10 +5,10 @@ import {
   appointmentsPerTherapistReport,
   dailyCashReport,
   improvedDailyCash,
-  parseDay,
   parseRange,
   patientsByTherapistReport,
   reportScope,
+  runDayReport,
 } from '../../lib/domain/company-reports';
 import { AppointmentsBetween, AppointmentsPerTherapist, DailyCash, ImprovedDailyCash, PatientsByTherapist, dayQuery, rangeQuery } from './company-report-schemas';
 import { statisticsRoute } from './company-statistics';
@@ -28,10 +28,7 @@ export const group = defineGroup({
       summary: 'Citas por terapeuta en un día (?date=YYYY-MM-DD)',
       query: dayQuery,
       response: AppointmentsPerTherapist,
-      handler: async ({ db, actor, query }) => {
-        const scope = await reportScope(db, actor, query.reflexo_id);
-        return appointmentsPerTherapistReport(db, scope, parseDay(query.date, 'date', scope.today));
-      },
+      handler: ({ db, actor, query }) => runDayReport(db, actor, query, appointmentsPerTherapistReport),
     }),
     route({
       method: 'GET',
@@ -40,10 +37,7 @@ export const group = defineGroup({
       summary: 'Caja diaria: pagos registrados en las citas del día (?date=YYYY-MM-DD)',
       query: dayQuery,
       response: DailyCash,
-      handler: async ({ db, actor, query }) => {
-        const scope = await reportScope(db, actor, query.reflexo_id);
-        return dailyCashReport(db, scope, parseDay(query.date, 'date', scope.today));
-      },
+      handler: ({ db, actor, query }) => runDayReport(db, actor, query, dailyCashReport),
     }),
     route({
       method: 'GET',
@@ -54,10 +48,7 @@ export const group = defineGroup({
         'Cada pago cuenta una sola vez: un ticket pagado cuenta el día (hora local de la clínica) en que se pagó; el pago de una cita sin ticket pagado cuenta en la fecha de la cita.',
       query: dayQuery,
       response: ImprovedDailyCash,
-      handler: async ({ db, actor, query }) => {
-        const scope = await reportScope(db, actor, query.reflexo_id);
-        return improvedDailyCash(db, scope, parseDay(query.date, 'date', scope.today));
-      },
+      handler: ({ db, actor, query }) => runDayReport(db, actor, query, improvedDailyCash),
     }),
     route({
       method: 'GET',
@@ -66,10 +57,7 @@ export const group = defineGroup({
       summary: 'Pacientes por terapeuta en un día (?date=YYYY-MM-DD)',
       query: dayQuery,
       response: PatientsByTherapist,
-      handler: async ({ db, actor, query }) => {
-        const scope = await reportScope(db, actor, query.reflexo_id);
-        return patientsByTherapistReport(db, scope, parseDay(query.date, 'date', scope.today));
-      },
+      handler: ({ db, actor, query }) => runDayReport(db, actor, query, patientsByTherapistReport),
     }),
     route({
       method: 'GET',

@@ -81,6 +81,17 @@ export function parseDay(value: string | undefined, field: string, fallback?: st
   return value;
 }
 
+/** A one-day report or export for the caller's clinic: `date`, default today in the clinic's time zone. */
+export async function runDayReport<T>(
+  db: Db,
+  actor: Actor | null,
+  query: { reflexo_id?: number; date?: string },
+  build: (db: Db, scope: ReportScope, day: string) => Promise<T>,
+): Promise<T> {
+  const scope = await reportScope(db, actor, query.reflexo_id);
+  return build(db, scope, parseDay(query.date, 'date', scope.today));
+}
+
 const daysBetween = (a: string, b: string) => Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
 
 /** Both ends required, start ≤ end, at most MAX_RANGE_DAYS days. */
