@@ -12,7 +12,22 @@ pg.types.setTypeParser(1082, (v) => v);
 
 let pool: pg.Pool | undefined;
 
+/*
+ * Production gives each Lambda container ONE connection. Code that asks for the pool while its
+ * request already holds a connection (a second transaction, a stray query) would wait for itself
+ * there, so it fails here, loudly, whatever the local pool size.
+ */
+export class SecondConnectionError extends Error {
+  constructor() {
+    super('a second database connection was requested while this request holds one (a Lambda container has exactly one)');
+  }
+}
+let holding: () => boolean = () => false;
+/** lib/db/tenant.ts tells the pool how to know whether the caller is inside a transaction. */
+export const holdsConnection = (probe: () => boolean) => void (holding = probe);
+
 export function getPool(): pg.Pool {
+  if (holding()) throw new SecondConnectionError();
   if (!pool) {
     pool = new pg.Pool({
       connectionString: config.databaseUrl,

@@ -1,7 +1,8 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type pg from 'pg';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type { Database } from './types';
-import { getPool } from './pool';
+import { getPool, holdsConnection } from './pool';
 
 export type Db = Kysely<Database>;
 
@@ -54,6 +55,42 @@ function watchForConnectionLoss(client: pg.PoolClient): void {
   client.on('error', () => {});
 }
 
+/*
+ * The transaction a request holds. Production gives each Lambda container ONE connection, so a
+ * second transaction opened while this one is held would wait for a connection that never frees:
+ * withTenant refuses to nest, loudly, whatever the local pool size.
+ */
+interface OpenTransaction {
+  /** Writes that must outlive the transaction's outcome (see keepEvenIfRolledBack). */
+  durable: ((db: Db) => Promise<unknown>)[];
+}
+const open = new AsyncLocalStorage<OpenTransaction>();
+holdsConnection(() => open.getStore() !== undefined);
+
+/**
+ * Queues a write that must survive even when the request fails: a failed login, a wrong code's
+ * attempt, a refresh family revoked on reuse. These precede an error response, so they cannot
+ * simply run in the request's transaction (it rolls back) nor in a second one (there is no second
+ * connection). They run just before COMMIT when the request succeeds, or after ROLLBACK in a
+ * short transaction of their own on the same connection, in the global scope.
+ */
+export function keepEvenIfRolledBack(_db: Db, write: (db: Db) => Promise<unknown>): void {
+  const tx = open.getStore();
+  if (!tx) throw new Error('keepEvenIfRolledBack outside withTenant');
+  tx.durable.push(write);
+}
+
+const contextSql = (scope: TenantScope) =>
+  `SELECT set_config('app.reflexo_id', '${settingValue(scope.reflexoId)}', true),` +
+  ` set_config('app.global', '${scope.global ? 'on' : 'off'}', true),` +
+  ` set_config('app.user_id', '${settingValue(scope.userId)}', true)`;
+
+async function runDurable(db: Db, writes: OpenTransaction['durable']): Promise<void> {
+  if (!writes.length) return;
+  await sql`SELECT set_config('app.global', 'on', true)`.execute(db);
+  for (const write of writes.splice(0)) await write(db);
+}
+
 /**
  * Runs `fn` in one transaction whose first statement sets the tenant context with
  * `set_config(..., true)` (local to the transaction, so nothing leaks to the next request on this
@@ -70,31 +107,45 @@ export async function withTenant<T>(
 ): Promise<T> {
   const client = await getPool().connect();
   watchForConnectionLoss(client);
+  const db = kyselyFor(client);
+  const tx: OpenTransaction = { durable: [] };
   let healthy = true;
   try {
-    const setup =
-      `BEGIN; SELECT set_config('app.reflexo_id', '${settingValue(scope.reflexoId)}', true),` +
-      ` set_config('app.global', '${scope.global ? 'on' : 'off'}', true),` +
-      ` set_config('app.user_id', '${settingValue(scope.userId)}', true)` +
-      (probeSql ? `; ${probeSql}` : '');
-    const results = (await client.query(setup)) as unknown as pg.QueryResult[];
-    const probeRows = probeSql ? results[results.length - 1].rows : [];
-    const value = await fn(kyselyFor(client), probeRows);
-    await client.query('COMMIT');
-    return value;
+    return await open.run(tx, async () => {
+      const results = (await client.query(`BEGIN; ${contextSql(scope)}${probeSql ? `; ${probeSql}` : ''}`)) as unknown as pg.QueryResult[];
+      const probeRows = probeSql ? results[results.length - 1].rows : [];
+      const value = await fn(db, probeRows);
+      await runDurable(db, tx.durable);
+      await client.query('COMMIT');
+      return value;
+    });
   } catch (err) {
     try {
       await client.query('ROLLBACK');
     } catch {
       healthy = false; // the connection itself is gone: do not return it to the pool
     }
+    if (healthy && tx.durable.length) await persistAfterRollback(client, db, tx.durable);
     throw err;
   } finally {
     client.release(healthy ? undefined : true);
   }
 }
 
-/** Shorthand for code paths that must look across tenants (login by e-mail, system jobs). */
+/** The rolled-back request's durable writes, in a transaction of their own on the same connection. */
+async function persistAfterRollback(client: pg.PoolClient, db: Db, writes: OpenTransaction['durable']): Promise<void> {
+  try {
+    await client.query(`BEGIN; ${contextSql(SYSTEM)}`);
+    await runDurable(db, writes);
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    // The caller's own error is what the client must see; this one is for the operators.
+    console.error(JSON.stringify({ level: 'error', msg: 'durable write lost', error: (err as Error).message }));
+  }
+}
+
+/** A transaction across tenants, for work that no request holds: jobs, CLIs, seeds. */
 export const withSystem = <T>(fn: (db: Db) => Promise<T>) => withTenant(SYSTEM, (db) => fn(db));
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hashPassword, needsRehash, verifyPassword } from '../auth/passwords';
 import { InvalidToken, signToken, verifyToken } from '../auth/tokens';
-import { withGlobalScope, withSystem, type Db } from '../db/tenant';
+import { keepEvenIfRolledBack, withGlobalScope, type Db } from '../db/tenant';
 import { HttpError, ValidationError } from '../http/errors';
 import type { Actor } from '../http/route';
 import { invalidToken } from '../http/middleware';
@@ -75,7 +75,7 @@ export async function login(db: Db, input: { email: string; password: string }, 
     const user = await selectUserCredentialsByEmail(db, input.email);
     const ok = user ? await verifyPassword(input.password, user.password_hash) : await verifyPassword(input.password, await (decoyHash ??= hashPassword(randomUUID())));
     if (!user || !ok || !user.is_active) {
-      await recordFailure(keys, { action: 'login_failed', entity: 'users', entityId: user?.id ?? null, reflexoId: user?.reflexo_id ?? null, userId: user?.id ?? null });
+      recordFailure(db, keys, { action: 'login_failed', entity: 'users', entityId: user?.id ?? null, reflexoId: user?.reflexo_id ?? null, userId: user?.id ?? null });
       throw badCredentials();
     }
     if (recentFailures) await clearFailures(db, keys);
@@ -115,7 +115,7 @@ export async function refreshTokens(db: Db, token: string) {
   if (!row || row.revoked_at || (await isTokenRevoked(db, claims.jti))) throw invalidToken();
   if (row.rotated_at || !(await markRefreshRotated(db, claims.jti))) {
     // Reuse of a spent token: someone else holds a copy. The revocation must survive the 401.
-    await withSystem((sys) => revokeRefreshFamily(sys, row.family));
+    keepEvenIfRolledBack(db, (tx) => revokeRefreshFamily(tx, row.family));
     throw invalidToken();
   }
   const user = await withGlobalScope(db, () => selectUserById(db, row.user_id));

@@ -1,6 +1,6 @@
 import { createHmac, randomInt } from 'node:crypto';
 import { config } from '../config';
-import { withGlobalScope, withSystem, type Db } from '../db/tenant';
+import { keepEvenIfRolledBack, withGlobalScope, type Db } from '../db/tenant';
 import type { CodePurpose } from '../db/tables/identity';
 import { TooManyRequests, ValidationError } from '../http/errors';
 import { recordAudit, type AuditEntry } from './audit';
@@ -55,17 +55,14 @@ export async function assertNotThrottled(db: Db, keys: FailureKey[], message = '
   throw new TooManyRequests(message, undefined, { 'Retry-After': String(retryAfter) });
 }
 
-/*
- * A failure must outlive the request: the request's transaction rolls back when the 401/400 is
- * thrown, so failures (and their audit entries) are written in a transaction of their own.
- */
-export async function recordFailure(keys: FailureKey[], audit?: AuditEntry): Promise<void> {
-  await withSystem(async (db) => {
+/* A failure must outlive the request, whose transaction rolls back when the 401/400 is thrown. */
+export function recordFailure(db: Db, keys: FailureKey[], audit?: AuditEntry): void {
+  keepEvenIfRolledBack(db, async (tx) => {
     if (keys.length) {
-      await pruneOldFailures(db, keys, FAILURE_WINDOW_SECONDS);
-      await insertFailures(db, keys);
+      await pruneOldFailures(tx, keys, FAILURE_WINDOW_SECONDS);
+      await insertFailures(tx, keys);
     }
-    if (audit) await recordAudit(db, audit);
+    if (audit) await recordAudit(tx, audit);
   });
 }
 
@@ -119,10 +116,10 @@ const tooManyAttempts = () => new TooManyRequests('Se superó el número máximo
 
 const isExpired = (row: { expires_at: Date | string }) => new Date(row.expires_at).getTime() <= Date.now();
 
-/** A wrong guess counts against the code (in its own transaction, so it survives the error response). */
-async function failGuess(codeId: number): Promise<never> {
-  const attempts = await withSystem((db) => bumpCodeAttempts(db, codeId));
-  if ((attempts ?? CODE_MAX_ATTEMPTS) >= CODE_MAX_ATTEMPTS) throw tooManyAttempts();
+/** A wrong guess counts against the code, and the count survives the error response. */
+function failGuess(db: Db, row: { id: number; attempts: number }): never {
+  keepEvenIfRolledBack(db, (tx) => bumpCodeAttempts(tx, row.id));
+  if (row.attempts + 1 >= CODE_MAX_ATTEMPTS) throw tooManyAttempts();
   throw invalidCode();
 }
 
@@ -136,7 +133,7 @@ export async function redeemUserCode(db: Db, userId: number, purpose: CodePurpos
   const row = await selectCodeForUser(db, userId, purpose);
   if (!row || isExpired(row)) throw invalidCode();
   if (row.attempts >= CODE_MAX_ATTEMPTS) throw tooManyAttempts();
-  if (row.code_hash !== codeHash(purpose, code)) await failGuess(row.id);
+  if (row.code_hash !== codeHash(purpose, code)) failGuess(db, row);
   return consume(db, row);
 }
 
@@ -149,7 +146,7 @@ export async function redeemCodeByValue(db: Db, purpose: CodePurpose, code: stri
   await assertNotThrottled(db, ipKey);
   const row = await selectCodeByHash(db, purpose, codeHash(purpose, code));
   if (!row || isExpired(row)) {
-    if (ipKey.length) await recordFailure(ipKey);
+    recordFailure(db, ipKey);
     throw invalidCode();
   }
   if (row.attempts >= CODE_MAX_ATTEMPTS) throw tooManyAttempts();

@@ -5,8 +5,11 @@ import { createPatient, createTherapist, limaDate } from '../helpers/scheduling-
 
 /*
  * Double booking and ticket numbering under real concurrency: 50 requests at once through the
- * in-process handler, over the test pool's 10 connections, against one PostgreSQL.
+ * in-process handler against one PostgreSQL. Each Lambda container has one connection; 20
+ * containers serving these requests at once are simulated by a pool of 20 (the suite's default is
+ * one, which would serialise the race away).
  */
+process.env.DB_POOL_MAX = '20';
 const P = '/api/appointments/appointments/create/';
 
 async function clinic() {
