@@ -1,9 +1,52 @@
 /**
- * Every setting the code reads, in one place. Values come from the environment; deployed stages get
- * them from serverless.yml, which resolves secrets from SSM at deploy time.
+ * Every setting the code reads, in one list. Values come from the environment: locally from the
+ * shell that runs `npm start` (the local gateway runs the functions in its own process), in deployed
+ * stages from serverless.yml's `provider.environment`, which forwards each `function` setting (a test
+ * checks that list against this one, and the README's table against both).
  * Read lazily so tests and the local launcher can set the environment before first use.
  */
-const env = (name: string, fallback?: string): string | undefined => {
+export type SettingScope =
+  /** read by the functions: must reach them locally and in every deployed stage */
+  | 'function'
+  /** read only by the local stack (`npm start`, db scripts) */
+  | 'local'
+  /** read only by `npm test` */
+  | 'test'
+  /** read by operator tools (migrations, tenant CLI) */
+  | 'operator';
+
+export const SETTINGS: Record<string, SettingScope> = {
+  DATABASE_URL: 'function',
+  MIGRATE_DATABASE_URL: 'operator',
+  JWT_SECRET: 'function',
+  JWT_ISSUER: 'function',
+  JWT_AUDIENCE: 'function',
+  JWT_ACCESS_TTL_SECONDS: 'function',
+  JWT_REFRESH_TTL_SECONDS: 'function',
+  CORS_ORIGINS: 'function',
+  DEV_EXPOSE_CODES: 'function',
+  S3_BUCKET: 'function',
+  S3_ENDPOINT: 'function',
+  SES_ENDPOINT: 'function',
+  MAIL_FROM: 'function',
+  PUBLIC_BASE_URL: 'function',
+  DB_POOL_MAX: 'function',
+  DB_STATEMENT_TIMEOUT_MS: 'function',
+  MAX_BODY_BYTES: 'function',
+  MAX_JSON_BYTES: 'function',
+  LOG_LEVEL: 'function',
+  DEFAULT_TIME_ZONE: 'function',
+  PASSWORD_SCRYPT_N: 'function',
+  SSM_SECRETS_PREFIX: 'function',
+  PORT: 'local',
+  PG_PORT: 'local',
+  S3_PORT: 'local',
+  SES_PORT: 'local',
+  DATA_DIR: 'local',
+  TEST_DATABASE_URL: 'test',
+};
+
+const env = (name: keyof typeof SETTINGS & string, fallback?: string): string | undefined => {
   const v = process.env[name];
   return v === undefined || v === '' ? fallback : v;
 };
@@ -14,21 +57,21 @@ const list = (v: string | undefined): string[] =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-const onLambda = () => Boolean(process.env.AWS_LAMBDA_FUNCTION_NAME) && !process.env.IS_OFFLINE;
+const onLambda = () => Boolean(process.env.AWS_LAMBDA_FUNCTION_NAME);
 
 export const config = {
   get stage() {
-    return env('STAGE', 'local')!;
+    return process.env.STAGE || 'local';
   },
   get version() {
-    return env('APP_VERSION', '0.1.0')!;
+    return process.env.APP_VERSION || '0.1.0';
   },
   get databaseUrl() {
     const url = env('DATABASE_URL');
     if (!url) throw new Error('DATABASE_URL is not set');
     return url;
   },
-  /** One Lambda container serves one request at a time: a single connection is enough there. */
+  /** One Lambda container serves one request at a time: a single connection is all it may hold. */
   get dbPoolMax() {
     return Number(env('DB_POOL_MAX', onLambda() ? '1' : '10'));
   },
@@ -80,7 +123,7 @@ export const config = {
     return env('MAIL_FROM', 'no-reply@reflexo.pe')!;
   },
   get awsRegion() {
-    return env('AWS_REGION', 'us-east-1')!;
+    return process.env.AWS_REGION || 'us-east-1';
   },
   /** Absolute base for URLs in responses (photo_url, logos). Falls back to the request's host. */
   get publicBaseUrl() {
@@ -92,4 +135,22 @@ export const config = {
   get defaultTimeZone() {
     return env('DEFAULT_TIME_ZONE', 'America/Lima')!;
   },
+  /** scrypt cost for new hashes; each hash records its own parameters, so changing it never locks anyone out. */
+  get passwordScryptN() {
+    return Number(env('PASSWORD_SCRYPT_N', '32768'));
+  },
+  /** Where deployed stages keep `jwt-secret` and `database-url` in SSM (unset locally). */
+  get ssmSecretsPrefix() {
+    return env('SSM_SECRETS_PREFIX');
+  },
 };
+
+/**
+ * Options every AWS SDK client starts from. The SDK warns on Node < 22 about versions it has not
+ * published yet; the pinned version supports Node ≥ 20 (its `engines`), and Lambda runs Node 22, so
+ * the warning says nothing about this code and is switched off.
+ */
+export function awsClientDefaults(): { region: string } {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  return { region: config.awsRegion };
+}

@@ -1,3 +1,5 @@
+import { config } from './config';
+
 /*
  * Deployed stages keep the JWT key and the database URL in SSM Parameter Store (SecureString).
  * They are read once per Lambda container, at the first request, through the AWS Parameters and
@@ -9,7 +11,7 @@ const NAMES: Record<string, string> = { JWT_SECRET: 'jwt-secret', DATABASE_URL: 
 let loading: Promise<void> | undefined;
 
 export function loadSecrets(): Promise<void> {
-  const prefix = process.env.SSM_SECRETS_PREFIX;
+  const prefix = config.ssmSecretsPrefix;
   if (!prefix) return Promise.resolve();
   loading ??= (async () => {
     const port = process.env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT ?? '2773';

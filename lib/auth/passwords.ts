@@ -1,4 +1,5 @@
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { config } from '../config';
 
 /*
  * scrypt (memory-hard, in node:crypto). The parameters travel inside the hash
@@ -8,7 +9,7 @@ const scrypt = (password: string, salt: Buffer, keylen: number, opts: ScryptOpti
   new Promise<Buffer>((resolve, reject) => scryptCb(password.normalize('NFKC'), salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))));
 
 const KEYLEN = 32;
-const cost = () => ({ N: Number(process.env.PASSWORD_SCRYPT_N ?? 2 ** 15), r: 8, p: 1 });
+const cost = () => ({ N: config.passwordScryptN, r: 8, p: 1 });
 
 export async function hashPassword(password: string): Promise<string> {
   const { N, r, p } = cost();

@@ -34,7 +34,7 @@ export const FAILURE_WINDOW_SECONDS = 15 * 60;
 export type FailureKey = { kind: FailureKind; key: string };
 
 /*
- * Per-IP counting needs a real client address. Loopback (serverless-offline, tests, a local reverse
+ * Per-IP counting needs a real client address. Loopback (the local gateway, tests, a local reverse
  * proxy) stands for every client at once: counting it would let one bad actor lock out everyone
  * behind it, so only the per-account limit applies there. On API Gateway the source IP is the client's.
  */

@@ -1,5 +1,5 @@
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
-import { config } from '../config';
+import { awsClientDefaults, config } from '../config';
 import { ServiceUnavailable } from '../http/errors';
 
 /* E-mail through SES v2 (locally aws-ses-v2-local). The SDK loads on first use. */
@@ -7,7 +7,7 @@ let client: Promise<{ ses: SESv2Client; sdk: typeof import('@aws-sdk/client-sesv
 function ses() {
   client ??= import('@aws-sdk/client-sesv2').then((sdk) => ({
     sdk,
-    ses: new sdk.SESv2Client({ region: config.awsRegion, ...(config.sesEndpoint ? { endpoint: config.sesEndpoint } : {}) }),
+    ses: new sdk.SESv2Client({ ...awsClientDefaults(), ...(config.sesEndpoint ? { endpoint: config.sesEndpoint } : {}) }),
   }));
   return client;
 }

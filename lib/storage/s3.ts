@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { config } from '../config';
+import { awsClientDefaults, config } from '../config';
 import { ServiceUnavailable } from '../http/errors';
 
 /*
@@ -14,7 +14,7 @@ function sdkClient() {
   client ??= import('@aws-sdk/client-s3').then((sdk) => ({
     sdk,
     s3: new sdk.S3Client({
-      region: config.awsRegion,
+      ...awsClientDefaults(),
       ...(config.s3Endpoint ? { endpoint: config.s3Endpoint, forcePathStyle: true } : {}),
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BundleReport } from './bundles';
+import { readSections, renderSection } from './sections';
 import type { ScaleResult, WorkloadResult } from './inprocess';
 import { WORKLOADS } from './workloads';
 
@@ -86,7 +87,7 @@ export function writeReport(input: { machine: Machine; bundles: BundleReport[]; 
   }
 
   if (http.length) {
-    L.push(`## Over HTTP, scale ${main.scale} (serverless-offline, autocannon, 16 connections, 10 s)`, '');
+    L.push(`## Over HTTP, scale ${main.scale} (local gateway, autocannon, 16 connections, 10 s)`, '');
     L.push('| id | route | req/s | p50 ms | p99 ms | 2xx | non-2xx | errors |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const h of http) L.push(`| ${h.id} | \`${title(h.id)}\` | ${f0(h.rps)} | ${h.p50} | ${h.p99} | ${h.ok} | ${h.non2xx} | ${h.errors} |`);
     L.push('');
@@ -132,12 +133,14 @@ export function writeReport(input: { machine: Machine; bundles: BundleReport[]; 
     '- Queries per request: a second build of the same function leaves `pg` external; pg.Client.prototype.query is wrapped and one request counted. The number is round trips: the transaction\'s BEGIN, tenant settings and auth probe travel in one, COMMIT in another.',
     '- Raw SQL (the floor): the statements the route sent (captured as above, minus the transaction envelope) replayed through one pg connection with the same tenant settings, under the same row-level security. Ratio = handler p50 / raw p50.',
     '- Plans: EXPLAIN of each captured statement (reference SQL from tests/bench/workloads.ts when the route is not deployed yet); the run fails when a plan has a Seq Scan on a table with reflexo_id and more than 10,000 rows (pg_class.reltuples).',
-    '- HTTP: serverless-offline (stage local) on free ports, autocannon with 16 connections for 10 s per workload; W6 books a different free slot per request.',
+    '- HTTP: the local gateway (`lib/dev/gateway.ts`, what `npm start` serves) on a free port, autocannon with 16 connections for 10 s per workload; W6 books a different free slot per request.',
     '- W6 books free slots after the last seeded day, so every run adds appointments to the database (a re-seed resets it).',
     '',
   );
   writeFileSync(join(__dirname, '.out', 'report-input.json'), JSON.stringify(input));
-  writeFileSync(join(__dirname, 'RESULTS.md'), L.join('\n'));
+  // Sections other scripts own (the soak run) survive a new benchmark report.
+  const kept = [...readSections(join(__dirname, 'RESULTS.md'))].map(([name, body]) => renderSection(name, body));
+  writeFileSync(join(__dirname, 'RESULTS.md'), [L.join('\n'), ...kept].join('\n'));
   writeFileSync(join(__dirname, 'chart.svg'), chart(byScale, http, main.scale));
   return violations;
 }

@@ -19,7 +19,7 @@ import { WORKLOADS, type BenchContext } from './workloads';
  *  2. per seeded scale, in a fresh process: W0–W8 at the largest scale, W2–W5 at every other one
  *     (scale 1 is seeded first if missing), in-process at concurrency 1 and 8, queries per request,
  *     the route's own SQL replayed through pg (the floor) and EXPLAIN of every statement;
- *  3. over HTTP against serverless-offline on free ports: autocannon, 16 connections, 10 s each;
+ *  3. over HTTP against the local gateway on a free port: autocannon, 16 connections, 10 s each;
  *  4. tests/bench/RESULTS.md and tests/bench/chart.svg.
  * Exits non-zero when a hot route's plan scans a tenant table of more than 10,000 rows sequentially.
  *
@@ -72,23 +72,16 @@ function runWorker(job: Job): Promise<ScaleResult> {
   });
 }
 
-async function startOffline(env: NodeJS.ProcessEnv): Promise<{ port: number; stop: () => Promise<void> }> {
+/** The local gateway (what `npm start` serves) alone, in a process of its own, against the bench database. */
+async function startServer(env: NodeJS.ProcessEnv): Promise<{ port: number; pid: number; stop: () => Promise<void> }> {
   const port = await freePort();
-  const lambdaPort = await freePort();
-  const child = spawn(join(ROOT, 'node_modules', '.bin', 'serverless'), // --useInProcess: in worker-thread mode the first request hung here (esbuild service deadlock).
-    // --terminateIdleLambdaTime: the idle-function cleanup crashes serverless-offline 13 in-process mode.
-    ['offline', 'start', '--stage', 'local', '--httpPort', String(port), '--lambdaPort', String(lambdaPort), '--useInProcess', '--terminateIdleLambdaTime', '36000'], {
-    cwd: ROOT,
-    env: { ...env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // its own process group, so stopping it also stops its workers
-  });
+  const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['lib/dev/gateway.ts'], { cwd: ROOT, env: { ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serverless-offline not ready after 600 s:\n${output.slice(-2000)}`)), 180_000);
+    const timer = setTimeout(() => reject(new Error(`gateway not ready after 60 s:\n${output.slice(-2000)}`)), 60_000);
     const watch = (chunk: Buffer) => {
       output += chunk.toString();
-      if (/Server ready/.test(output)) {
+      if (/gateway ready/.test(output)) {
         clearTimeout(timer);
         resolve();
       }
@@ -97,36 +90,23 @@ async function startOffline(env: NodeJS.ProcessEnv): Promise<{ port: number; sto
     child.stderr!.on('data', watch);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`serverless-offline exited ${code}:\n${output.slice(-2000)}`));
+      reject(new Error(`gateway exited ${code}:\n${output.slice(-2000)}`));
     });
   });
   child.stdout!.removeAllListeners('data');
   child.stderr!.removeAllListeners('data');
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-4000);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  child.once('exit', (code) => console.error(`✖ serverless-offline exited (${code}) during the run:\n${output.replace(/.*RequestId.*\n/g, '').slice(-1500)}`));
+  child.stdout!.resume();
+  child.stderr!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+  child.once('exit', (code) => console.error(`✖ gateway exited (${code}) during the run:\n${output.slice(-1500)}`));
   return {
     port,
+    pid: child.pid!,
     stop: () =>
       new Promise<void>((resolve) => {
         child.removeAllListeners('exit');
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
-        try {
-          process.kill(-child.pid!, 'SIGTERM');
-        } catch {
-          return resolve(); // the group is already gone
-        }
-        setTimeout(() => {
-          try {
-            process.kill(-child.pid!, 'SIGKILL');
-          } catch {
-            /* already gone */
-          }
-        }, 5000).unref();
+        child.kill('SIGTERM');
       }),
   };
 }
@@ -136,13 +116,12 @@ async function httpPhase(appUrl: string, ctx: BenchContext, workloadIds: string[
   const { signToken } = await import('../../lib/auth/tokens');
   const token = (await signToken('access', { id: ctx.userId, reflexoId: ctx.tenantId, isSuperuser: false })).token;
   const seconds = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
-  log(`\n▸ HTTP (serverless-offline, autocannon: 16 connections, ${seconds} s per workload, scale ${ctx.scale})`);
+  log(`\n▸ HTTP (local gateway, autocannon: 16 connections, ${seconds} s per workload, scale ${ctx.scale})`);
   const results: HttpResult[] = [];
   let seq = 1_000_000; // W6 slots far after the in-process ones
   for (const w of WORKLOADS.filter((x) => workloadIds.includes(x.id))) {
-    // A fresh server per workload: serverless-offline keeps one handler instance (with its own pg pool)
-    // per concurrent request and never frees them in in-process mode, so one long run ran out of heap.
-    const server = await startOffline({ ...process.env, DATABASE_URL: appUrl, DB_POOL_MAX: '8', LOG_LEVEL: 'silent', NODE_OPTIONS: '--max-old-space-size=6144' });
+    // A fresh server per workload, so each workload's figures start from a cold process alike.
+    const server = await startServer({ ...process.env, DATABASE_URL: appUrl, DB_POOL_MAX: '8', LOG_LEVEL: 'silent' });
     try {
       const make = () => w.request(ctx, seq++);
       const first = make();

@@ -1,60 +1,69 @@
-import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { ROOT } from '../helpers/functions';
-import { freePort } from '../helpers/ports';
+import { startLocalStack, type LocalStack } from './local-stack';
 
 /*
- * `npm start` on a fresh data folder: embedded PostgreSQL, stand-ins, migrations, demo seed and
- * serverless-offline, then health and docs over real HTTP, then Ctrl-C stops every child.
- * Runs on its own ports and folder so it never meets a developer's running copy.
+ * `npm start` on a fresh data folder, driven over real HTTP: what a new developer sees (a short,
+ * clean start), what a browser on another origin sees (no CORS grant), and that Ctrl-C stops every
+ * child process.
  */
-const dataDir = join(ROOT, '.data', `e2e-start-${process.pid}`);
-
-it('npm start serves health and docs, and Ctrl-C stops everything', async () => {
-  rmSync(dataDir, { recursive: true, force: true });
-  const [PORT, LAMBDA_PORT, PG_PORT, S3_PORT, SES_PORT] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
-  const env = { ...process.env, PORT: String(PORT), LAMBDA_PORT: String(LAMBDA_PORT), PG_PORT: String(PG_PORT), S3_PORT: String(S3_PORT), SES_PORT: String(SES_PORT), DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
-  delete (env as Record<string, string | undefined>).DATABASE_URL;
-  const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['lib/dev/start.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (c) => (output += c));
-  child.stderr.on('data', (c) => (output += c));
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`npm start did not become ready:\n${output}`)), 240_000);
-      const check = setInterval(() => {
-        if (output.includes('Ctrl-C stops everything')) {
-          clearInterval(check);
-          clearTimeout(timer);
-          resolve();
-        }
-      }, 200);
-      child.once('exit', (code) => {
-        clearInterval(check);
-        clearTimeout(timer);
-        reject(new Error(`npm start exited early (${code}):\n${output}`));
-      });
-    });
-    expect(output).toContain('admin@demo.reflexo.pe');
-    expect(output).toContain(`http://localhost:${PORT}/docs`);
-    const health = await fetch(`http://127.0.0.1:${PORT}/api/health/`);
-    expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ status: 'ok', database: 'ok' });
-    const docs = await fetch(`http://127.0.0.1:${PORT}/docs`);
-    expect(docs.status).toBe(200);
-    expect(await docs.text()).toContain('swagger-ui');
-    const regions = await fetch(`http://127.0.0.1:${PORT}/api/locations/regions/`);
-    expect(regions.status).toBe(401);
-  } finally {
-    if (child.exitCode === null) {
-      const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
-      child.kill('SIGINT');
-      // tsx reports an interrupted run as 130 (128 + SIGINT), like a shell does
-      expect([0, 130]).toContain(await exited);
-    }
-  }
-  // nothing is left listening: not the API, not PostgreSQL, not the stand-ins
-  rmSync(dataDir, { recursive: true, force: true });
-  for (const port of [PORT, PG_PORT, S3_PORT, SES_PORT]) await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
+let stack: LocalStack;
+beforeAll(async () => {
+  stack = await startLocalStack();
 }, 300_000);
+afterAll(async () => {
+  await stack?.stop();
+});
+
+it('starts cleanly: the banner within 40 lines, no warnings, the demo credentials printed', () => {
+  const out = stack.output();
+  expect(stack.readyAfter.lines).toBeLessThanOrEqual(40);
+  expect(out).not.toMatch(/warn|deprecat|EBADENGINE|NodeVersionSupport/i);
+  expect(out).toContain('admin@demo.reflexo.pe');
+  expect(out).toContain(`http://localhost:${stack.ports.api}/docs`);
+});
+
+it('serves health, docs, and refuses anonymous tenant data', async () => {
+  const health = await fetch(`${stack.url}/api/health/`);
+  expect(health.status).toBe(200);
+  expect(await health.json()).toMatchObject({ status: 'ok', database: 'ok' });
+  const docs = await fetch(`${stack.url}/docs`);
+  expect(docs.status).toBe(200);
+  expect(await docs.text()).toContain('swagger-ui');
+  expect((await fetch(`${stack.url}/api/locations/regions/`)).status).toBe(401);
+});
+
+it('CORS as deployed: a foreign origin gets no grant on preflight or GET, localhost:3000 does', async () => {
+  const preflight = (origin: string) =>
+    fetch(`${stack.url}/api/locations/regions/`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' } });
+  const evil = await preflight('https://evil.example');
+  expect(evil.headers.get('access-control-allow-origin')).toBeNull();
+  expect(evil.headers.get('access-control-allow-credentials')).toBeNull();
+  const evilGet = await fetch(`${stack.url}/api/health`, { headers: { origin: 'https://evil.example' } });
+  expect(evilGet.headers.get('access-control-allow-origin')).toBeNull();
+  expect(evilGet.headers.get('access-control-allow-credentials')).toBeNull();
+  const ok = await preflight('http://localhost:3000');
+  expect(ok.status).toBe(204);
+  expect(ok.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
+  expect(ok.headers.get('access-control-allow-headers')).toContain('authorization');
+  const okGet = await fetch(`${stack.url}/api/health`, { headers: { origin: 'http://localhost:3000' } });
+  expect(okGet.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
+});
+
+it('gives each request its own id, and passes JSON bodies through unparsed', async () => {
+  const a = await fetch(`${stack.url}/api/health`);
+  const b = await fetch(`${stack.url}/api/health`);
+  expect(a.headers.get('x-request-id')).toBeTruthy();
+  expect(a.headers.get('x-request-id')).not.toBe(b.headers.get('x-request-id'));
+  const login = await fetch(`${stack.url}/api/architect/auth/login/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(JSON.stringify({ email: 'clinica@demo.reflexo.pe', password: 'Reflexo#2026' })),
+  });
+  expect(login.status).toBe(400);
+});
+
+it('Ctrl-C stops everything: nothing is left listening', async () => {
+  const code = await stack.stop();
+  // tsx reports an interrupted run as 130 (128 + SIGINT), like a shell does
+  expect([0, 130]).toContain(code);
+  for (const port of Object.values(stack.ports)) await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
+});

@@ -9,7 +9,7 @@ import type { CallResult } from './http';
 
 /*
  * A function as Lambda runs it: bundled the way serverless.yml bundles it (esbuild, CommonJS, AWS
- * SDK external), in a plain Node process with AWS_LAMBDA_FUNCTION_NAME set and IS_OFFLINE unset,
+ * SDK external), in a plain Node process with AWS_LAMBDA_FUNCTION_NAME set,
  * so lib/config picks what a deployed container gets (one database connection). Events go in one at
  * a time over stdin, as a container serves one request at a time.
  */
@@ -44,7 +44,6 @@ export async function startContainer(handlerFile: string, env: Record<string, st
   const runtime = join(dir, 'runtime.js');
   writeFileSync(runtime, RUNTIME);
   const childEnv: Record<string, string> = { ...(process.env as Record<string, string>), AWS_LAMBDA_FUNCTION_NAME: handlerFile.split('/').pop()!, ...env };
-  delete childEnv.IS_OFFLINE;
   delete childEnv.DB_POOL_MAX;
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [runtime, bundle], { env: childEnv, stdio: 'pipe' });
   let stderr = '';

@@ -109,7 +109,7 @@ describe('login', () => {
     expect((await login(freshIp(), u.email, u.password)).status).toBe(200);
   });
 
-  it('loopback (local proxy, serverless-offline) is never IP-throttled; the account limit still applies', async () => {
+  it('loopback (local gateway or proxy) is never IP-throttled; the account limit still applies', async () => {
     for (let i = 0; i < 6; i++) expect((await login('127.0.0.1', `${uniq('nobody')}@test.reflexo.pe`, 'Wrong#123x')).status).toBe(401);
     const u = await createUser();
     expect((await login('127.0.0.1', u.email, u.password)).status).toBe(200);
