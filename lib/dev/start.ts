@@ -44,9 +44,10 @@ async function main() {
     await seedDemo(owner, () => {}).finally(() => owner.destroy());
     log(`▸ demo clinic "${DEMO.tenant}" seeded`);
 
-    const aws = await startStandIns({ dataDir: join(DATA_DIR, 's3'), s3Port: S3_PORT, sesPort: SES_PORT, bucket: BUCKET });
+    const given = { s3Endpoint: process.env.S3_ENDPOINT || undefined, sesEndpoint: process.env.SES_ENDPOINT || undefined };
+    const aws = await startStandIns({ dataDir: join(DATA_DIR, 's3'), s3Port: S3_PORT, sesPort: SES_PORT, bucket: BUCKET, ...given });
     stops.push(aws.stop);
-    log(`▸ S3 and SES stand-ins on :${S3_PORT} and :${SES_PORT}`);
+    log(`▸ S3 ${given.s3Endpoint ? `at ${aws.s3Endpoint}` : `stand-in on :${S3_PORT}`}, SES ${given.sesEndpoint ? `at ${aws.sesEndpoint}` : `stand-in on :${SES_PORT}`}`);
 
     Object.assign(process.env, {
       STAGE: process.env.STAGE || 'local',
