@@ -57,6 +57,7 @@ export function namedCatalogRoutes(table: NamedCatalog, prefix: string, label: s
     summary: `Eliminar ${label} (definitivo)`,
     params: idParams,
     status: 204,
+    responses: { 409: { description: 'En uso por otros registros: no puede eliminarse' } },
     handler: async ({ db, params }) => {
       await removeNamed(db, table, params.id);
       return reply(204);

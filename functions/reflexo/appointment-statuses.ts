@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { createHandler } from '../../lib/http/app';
 import { defineGroup, reply, route, type AnyRoute } from '../../lib/http/route';
 import { drfPage, drfPageQuery, drfPageSchema } from '../../lib/http/pagination';
-import { idParams, isoDate, nullableTimestamp, timestamp } from '../../lib/http/schemas';
+import { fieldErrors, idParams, isoDate, nullableTimestamp, timestamp } from '../../lib/http/schemas';
 import {
   activeStatuses,
   createStatus,
@@ -30,6 +30,8 @@ const writeBody = z.object({
   description: z.string().max(2000).nullable().optional(),
 });
 
+const duplicateName = { 409: { description: 'Ya existe un estado con ese nombre: `{"name": [...]}`', schema: fieldErrors } };
+
 const create = route({
   method: 'POST',
   path: `${P}/create/`,
@@ -38,6 +40,7 @@ const create = route({
   body: writeBody,
   status: 201,
   response: Status,
+  responses: duplicateName,
   handler: async ({ db, body }) => reply(201, await createStatus(db, body)),
 });
 const put = route({
@@ -48,6 +51,7 @@ const put = route({
   params: idParams,
   body: writeBody,
   response: Status,
+  responses: duplicateName,
   handler: ({ db, params, body }) => editStatus(db, params.id, { description: null, ...body }),
 });
 const patch = route({
@@ -58,6 +62,7 @@ const patch = route({
   params: idParams,
   body: writeBody.partial(),
   response: Status,
+  responses: duplicateName,
   handler: ({ db, params, body }) => editStatus(db, params.id, body),
 });
 const remove = route({
@@ -68,6 +73,7 @@ const remove = route({
   params: idParams,
   query: z.object({ hard: truthyFlag }),
   status: 204,
+  responses: { 409: { description: 'Estado del sistema, o asignado a citas: no puede eliminarse definitivamente' } },
   handler: async ({ db, params, query }) => {
     await removeStatus(db, params.id, query.hard);
     return reply(204);

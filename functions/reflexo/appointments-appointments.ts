@@ -104,6 +104,9 @@ const filterOf = (q: { appointment_date?: string; appointment_status?: number; p
   search: q.search,
 });
 
+const Unavailable = z.object({ detail: z.string(), code: z.enum(['therapist_unavailable', 'room_unavailable']) });
+const unavailable = { 409: { description: 'El terapeuta o la sala ya están ocupados en ese horario', schema: Unavailable } };
+
 const create = route({
   method: 'POST',
   path: `${P}/create/`,
@@ -112,7 +115,7 @@ const create = route({
   body: appointmentBody,
   status: 201,
   response: Appointment,
-  responses: { 409: { description: 'El terapeuta o la sala ya están ocupados en ese horario' } },
+  responses: unavailable,
   handler: async ({ db, actor, body }) => reply(201, await bookAppointment(db, actor!, body)),
 });
 const put = route({
@@ -123,6 +126,7 @@ const put = route({
   params: idParams,
   body: appointmentBody,
   response: Appointment,
+  responses: unavailable,
   entity: 'appointments',
   handler: ({ db, actor, params, body }) => editAppointment(db, actor!, params.id, body, true),
 });
@@ -134,6 +138,7 @@ const patch = route({
   params: idParams,
   body: appointmentBody.partial(),
   response: Appointment,
+  responses: unavailable,
   entity: 'appointments',
   handler: ({ db, actor, params, body }) => editAppointment(db, actor!, params.id, body, false),
 });
@@ -145,6 +150,7 @@ const remove = route({
   params: idParams,
   query: z.object({ hard: truthyFlag }),
   status: 204,
+  responses: { 403: { description: 'Solo un administrador puede eliminar citas definitivamente (?hard=true)' } },
   entity: 'appointments',
   handler: async ({ db, actor, params, query }) => {
     await removeAppointment(db, actor!, params.id, query.hard);
@@ -252,6 +258,7 @@ const routes: AnyRoute[] = [
     params: idParams,
     body: z.object({ reason: optText(500) }),
     response: Appointment,
+    responses: { 400: { description: 'La cita ya está cancelada' } },
     entity: 'appointments',
     handler: ({ db, actor, params, body }) => cancelAppointment(db, actor!, params.id, body.reason ?? null),
   }),
@@ -270,11 +277,12 @@ const routes: AnyRoute[] = [
       room: optText(50),
     }),
     response: Appointment,
+    responses: { 400: { description: 'Datos inválidos, fecha pasada, o la cita está cancelada' }, ...unavailable },
     entity: 'appointments',
     handler: ({ db, actor, params, body }) => rescheduleAppointment(db, actor!, params.id, body),
   }),
 ];
 
-export const group = defineGroup({ name: 'appointments-appointments', prefixes: [P], tag: 'Appointments', routes });
+export const group = defineGroup({ name: 'appointments-appointments', prefixes: [P], tag: 'Appointments', tenantScoped: true, routes });
 
 export const handler = createHandler(group);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { createHandler } from '../../lib/http/app';
 import { defineGroup, reply, route, type AnyRoute } from '../../lib/http/route';
 import { drfPage, drfPageQuery, drfPageSchema } from '../../lib/http/pagination';
-import { idParams, isoDate, nullableTimestamp, timestamp } from '../../lib/http/schemas';
+import { detailBody, errorBody, fieldErrors, idParams, isoDate, nullableTimestamp, timestamp } from '../../lib/http/schemas';
 import {
   createTicketForAppointment,
   editTicket,
@@ -81,6 +81,8 @@ const create = route({
   }),
   status: 201,
   response: Ticket,
+  // A booking racing this request trips the one-ticket-per-appointment index instead: `{"detail"}`.
+  responses: { 409: { description: 'La cita ya tiene un ticket: `{"appointment": [...]}`', schema: z.union([fieldErrors, detailBody]) } },
   handler: async ({ db, actor, body }) => reply(201, await createTicketForAppointment(db, actor!, body), { Deprecation: 'true' }),
 });
 const put = route({
@@ -129,6 +131,7 @@ const markPaid = route({
   summary: 'Marcar ticket como pagado (fija payment_date)',
   params: idParams,
   response: PaidResult,
+  responses: { 400: { description: 'El ticket está cancelado o no tiene monto' } },
   entity: 'tickets',
   handler: ({ db, actor, params }) => markTicketPaid(db, actor!, params.id),
 });
@@ -139,6 +142,7 @@ const markCancelled = route({
   summary: 'Marcar ticket como cancelado',
   params: idParams,
   response: z.object({ message: z.string(), ticket: z.object({ id: z.number().int(), ticket_number: z.string(), status: statusEnum }) }),
+  responses: { 400: { description: 'El ticket ya está pagado' } },
   entity: 'tickets',
   handler: ({ db, actor, params }) => markTicketCancelled(db, actor!, params.id),
 });
@@ -212,7 +216,7 @@ const routes: AnyRoute[] = [
     summary: 'Tickets por método de pago (payment_method o alias method)',
     query: z.object({ ...drfPageQuery, payment_method: z.string().max(50).optional(), method: z.string().max(50).optional() }),
     response: drfPageSchema(Ticket),
-    responses: { 400: { description: '{"error": "Se requiere payment_method (o alias: method)"}' } },
+    responses: { 400: { description: 'Falta payment_method, o no es un método de pago conocido: `{"error": "..."}`', schema: errorBody } },
     handler: async ({ db, actor, query, baseUrl, path }) => drfPage(await ticketsByPaymentMethod(db, actor!, { ...query, size: query.page_size }), baseUrl, path, query),
   }),
   route({
@@ -222,7 +226,7 @@ const routes: AnyRoute[] = [
     summary: 'Buscar ticket por número (ticket_number)',
     query: z.object({ ticket_number: z.string().max(20).optional() }),
     response: Ticket,
-    responses: { 400: { description: '{"error": "Se requiere ticket_number"}' } },
+    responses: { 400: { description: '`{"error": "Se requiere ticket_number"}`', schema: errorBody }, 404: { description: 'Ticket no encontrado' } },
     handler: ({ db, actor, query }) => ticketByNumber(db, actor!, query.ticket_number, 'Se requiere ticket_number'),
   }),
   route({
@@ -232,7 +236,7 @@ const routes: AnyRoute[] = [
     summary: 'Buscar ticket por número (number o alias ticket_number)',
     query: z.object({ number: z.string().max(20).optional(), ticket_number: z.string().max(20).optional() }),
     response: Ticket,
-    responses: { 400: { description: '{"error": "Se requiere number (o alias: ticket_number)"}' } },
+    responses: { 400: { description: '`{"error": "Se requiere number (o alias: ticket_number)"}`', schema: errorBody }, 404: { description: 'Ticket no encontrado' } },
     handler: ({ db, actor, query }) => ticketByNumber(db, actor!, query.number ?? query.ticket_number, 'Se requiere number (o alias: ticket_number)'),
   }),
   route({
@@ -252,6 +256,6 @@ const routes: AnyRoute[] = [
   }),
 ];
 
-export const group = defineGroup({ name: 'appointments-tickets', prefixes: [P], tag: 'Tickets', routes });
+export const group = defineGroup({ name: 'appointments-tickets', prefixes: [P], tag: 'Tickets', tenantScoped: true, routes });
 
 export const handler = createHandler(group);

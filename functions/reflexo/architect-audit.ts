@@ -45,6 +45,7 @@ export const group = defineGroup({
   name: 'architect-audit',
   prefixes: ['/api/architect/audit-logs'],
   tag: 'Audit',
+  tenantScoped: true,
   routes: [
     route({
       method: 'GET',

@@ -23,6 +23,7 @@ const Registration = z.object({
 
 const Message = z.object({ message: z.string() });
 const TokenPair = z.object({ access: z.string(), refresh: z.string() });
+const TokenNotValid = z.object({ detail: z.string(), code: z.literal('token_not_valid') });
 
 export const group = defineGroup({
   name: 'architect-auth',
@@ -46,7 +47,7 @@ export const group = defineGroup({
       summary: 'Login por email (5 intentos fallidos por cuenta o IP en 15 min → 429)',
       body: z.object({ email: z.email().max(254), password: passwordInput }),
       response: z.object({ email: z.string(), refresh: z.string(), access: z.string(), user_id: z.number().int() }),
-      responses: { 401: { description: 'Credenciales inválidas' }, 429: { description: 'Demasiados intentos (Retry-After)' } },
+      responses: { 401: { description: 'Credenciales inválidas', schema: detailBody }, 429: { description: 'Demasiados intentos (Retry-After)', schema: detailBody } },
       handler: ({ db, body, sourceIp }) => login(db, body, sourceIp),
     }),
     route({
@@ -65,6 +66,7 @@ export const group = defineGroup({
       summary: 'Renovar tokens (rotación; reutilizar un token ya rotado revoca toda su familia)',
       body: z.object({ refresh: z.string().min(1).max(4096) }),
       response: TokenPair,
+      responses: { 401: { description: 'Token de refresco inválido, expirado, revocado o ya rotado', schema: TokenNotValid } },
       handler: ({ db, body }) => refreshTokens(db, body.refresh),
     }),
   ],

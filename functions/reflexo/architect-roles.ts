@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { createHandler } from '../../lib/http/app';
 import { created, defineGroup, route, type AnyRoute } from '../../lib/http/route';
-import { idParams, timestamp } from '../../lib/http/schemas';
+import { errorBody, idParams, timestamp } from '../../lib/http/schemas';
 import { assertRoleAdmin, createRole, deleteRole, editRole, listRoles } from '../../lib/domain/identity-roles';
 
 /* Module 1 roles (/api/architect/roles): admin-only CRUD of the global role catalog, ordered by name. */
@@ -9,7 +9,10 @@ import { assertRoleAdmin, createRole, deleteRole, editRole, listRoles } from '..
 const name = z.string().trim().min(1, 'Este campo no puede estar en blanco.').max(100);
 const guardName = z.string().trim().min(1).max(100);
 const Role = z.object({ id: z.number().int(), name: z.string(), guard_name: z.string(), created_at: timestamp, updated_at: timestamp });
-const notFound = { 404: { description: '{"error": "Rol no encontrado"}' } };
+// The contract's 403 is DRF's English message; its 404 the spec's `{"error"}`.
+const forbidden = { 403: { description: 'Solo administradores: `{"detail": "You do not have permission to perform this action."}`' } };
+const notFound = { ...forbidden, 404: { description: '`{"error": "Rol no encontrado"}`', schema: errorBody } };
+const duplicate = { 409: { description: 'Ya existe un rol con ese nombre' } };
 
 // access 'user' + an explicit check: the contract's 403 body is DRF's English message, not ours.
 const createRoute = route({
@@ -20,6 +23,7 @@ const createRoute = route({
   body: z.object({ name, guard_name: guardName.optional() }),
   status: 201,
   response: Role,
+  responses: { ...forbidden, ...duplicate },
   handler: async ({ db, actor, body }) => {
     assertRoleAdmin(actor);
     return created(await createRole(db, body));
@@ -33,7 +37,7 @@ const putRoute = route({
   params: idParams,
   body: z.object({ name, guard_name: guardName.optional() }),
   response: Role,
-  responses: notFound,
+  responses: { ...notFound, ...duplicate },
   handler: ({ db, actor, params, body }) => {
     assertRoleAdmin(actor);
     return editRole(db, params.id, body);
@@ -47,7 +51,7 @@ const patchRoute = route({
   params: idParams,
   body: z.object({ name: name.optional(), guard_name: guardName.optional() }),
   response: Role,
-  responses: notFound,
+  responses: { ...notFound, ...duplicate },
   handler: ({ db, actor, params, body }) => {
     assertRoleAdmin(actor);
     return editRole(db, params.id, body);
@@ -79,6 +83,7 @@ export const group = defineGroup({
       access: 'user',
       summary: 'Listar roles (orden alfabético)',
       response: z.array(Role),
+      responses: forbidden,
       handler: ({ db, actor }) => {
         assertRoleAdmin(actor);
         return listRoles(db);

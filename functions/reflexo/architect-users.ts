@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { createHandler } from '../../lib/http/app';
 import { created, defineGroup, route, type AnyRoute } from '../../lib/http/route';
-import { idParams, timestamp } from '../../lib/http/schemas';
+import { errorBody, idParams, timestamp } from '../../lib/http/schemas';
 import { createUser, deleteUser, editUser, getUser, listUsers } from '../../lib/domain/identity-users';
 
 /* Module 1 users (/api/architect/users): list, create, edit (PUT/PATCH), hard delete; DRF router aliases too. */
@@ -59,7 +59,7 @@ const UserDetail = ListItem.extend({
   created_at: timestamp,
   updated_at: timestamp,
 });
-const Forbidden403 = { 403: { description: 'Sin permisos: {"error": "No tienes permisos para acceder a esta información"}' } };
+const Forbidden403 = { 403: { description: 'Sin permisos: `{"error": "No tienes permisos para acceder a esta información"}`', schema: errorBody } };
 
 const createRoute = route({
   method: 'POST',
@@ -80,6 +80,7 @@ const putRoute = route({
   params: idParams,
   body: PutBody,
   response: UserDetail,
+  responses: Forbidden403,
   entity: 'users',
   handler: ({ db, actor, params, body }) => editUser(db, actor!, params.id, body),
 });
@@ -91,6 +92,7 @@ const patchRoute = route({
   params: idParams,
   body: PatchBody,
   response: UserDetail,
+  responses: Forbidden403,
   entity: 'users',
   handler: ({ db, actor, params, body }) => editUser(db, actor!, params.id, body),
 });
@@ -101,6 +103,7 @@ const deleteRoute = route({
   summary: 'Eliminar usuario (hard delete; un admin no superusuario no puede eliminar a un superusuario)',
   params: idParams,
   response: z.object({ message: z.string() }),
+  responses: Forbidden403,
   entity: 'users',
   handler: ({ db, actor, params }) => deleteUser(db, actor!, params.id),
 });
@@ -132,6 +135,7 @@ export const group = defineGroup({
       summary: 'Ver usuario (alias DRF)',
       params: idParams,
       response: UserDetail,
+      responses: Forbidden403,
       entity: 'users',
       handler: ({ db, actor, params }) => getUser(db, actor!, params.id),
     }),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { createHandler } from '../../lib/http/app';
 import { defineGroup, route } from '../../lib/http/route';
-import { idParams, intString, timestamp } from '../../lib/http/schemas';
+import { errorBody, fieldErrors, idParams, intString, timestamp } from '../../lib/http/schemas';
 import { createCompany, editCompany, listCompanies, removeCompany, removeLogo, showCompany, showLogo, uploadLogo } from '../../lib/domain/company';
 
 /* Module 8 of reflexo-api.md: company data (name and logo) of the caller's clinic. */
@@ -17,7 +17,6 @@ const companyFields = {
 };
 const Company = z.object({ reflexo: z.number().int(), ...companyFields });
 const CompanyWritten = z.object({ warning: z.string().optional(), ...companyFields });
-const errorBody = z.object({ error: z.string() });
 
 const createBody = z.object({
   company_name: z.string().max(255).optional(),
@@ -95,7 +94,12 @@ const uploadLogoRoute = route({
   body: logoBody,
   entity: 'company_data',
   response: z.object({ message: z.string(), logo_url: z.string().optional() }),
-  responses: { 400: { description: 'La empresa ya tiene un logo, o el logo es inválido', schema: errorBody } },
+  responses: {
+    400: {
+      description: 'La empresa ya tiene un logo (`{"error": "..."}`), o falta el logo o no es válido (`{"company_logo": [...]}`, `{"logo": [...]}`)',
+      schema: z.union([errorBody, fieldErrors]),
+    },
+  },
   handler: ({ db, actor, params, body, files, baseUrl }) => uploadLogo(db, actor, params.id, body, files, false, baseUrl),
 });
 
@@ -103,6 +107,7 @@ export const group = defineGroup({
   name: 'company-company',
   prefixes: ['/api/company/company'],
   tag: 'Company',
+  tenantScoped: true,
   routes: [
     list,
     create,
@@ -121,6 +126,7 @@ export const group = defineGroup({
       ...uploadLogoRoute,
       method: 'PUT',
       summary: 'Reemplazar logo',
+      responses: { 400: { description: 'Falta el logo o no es válido: `{"company_logo": [...]}`, `{"logo": [...]}`' } },
       response: z.object({ message: z.string(), company_logo: z.string(), company_logo_absolute: z.string() }),
       handler: ({ db, actor, params, body, files, baseUrl }) => uploadLogo(db, actor, params.id, body, files, true, baseUrl),
     },
@@ -145,7 +151,7 @@ export const group = defineGroup({
       params: idParams,
       entity: 'company_data',
       response: z.object({ message: z.string() }),
-      responses: { 400: { description: 'La empresa no tiene logo', schema: errorBody } },
+      responses: { 400: { description: 'La empresa no tiene logo: `{"error": "..."}`', schema: errorBody } },
       handler: ({ db, actor, params }) => removeLogo(db, actor, params.id),
     }),
   ],

@@ -11,14 +11,16 @@ import {
   type ExportFile,
 } from '../../lib/domain/company-exports';
 import type { Db } from '../../lib/db/tenant';
-import { dayQuery, rangeQuery } from './company-report-schemas';
+import { XLSX_TYPE } from '../../lib/exports/excel';
+import { PDF_TYPE } from '../../lib/exports/pdf';
+import { dayQuery, rangeQuery, unknownClinic } from './company-report-schemas';
 
 /* Module 8 of reflexo-api.md: downloadable Excel and PDF reports. `date` defaults to today (clinic time). */
 
 const download = (file: ExportFile) =>
   binary(file.data, file.contentType, { 'Content-Disposition': `attachment; filename="${file.filename}"`, 'Cache-Control': 'no-store' });
 
-const files = { 200: { description: 'Archivo descargable' } };
+const file = (contentType: string) => ({ 200: { description: 'Archivo descargable (Content-Disposition: attachment)', contentTypes: [contentType] }, ...unknownClinic });
 
 /** A one-day export: `?date=YYYY-MM-DD`, default today in the clinic's time zone. */
 const dayExport = (path: string, summary: string, build: (db: Db, scope: ReportScope, day: string) => Promise<ExportFile>): AnyRoute =>
@@ -28,7 +30,7 @@ const dayExport = (path: string, summary: string, build: (db: Db, scope: ReportS
     access: 'user',
     summary,
     query: dayQuery,
-    responses: files,
+    responses: file(path.includes('/pdf/') ? PDF_TYPE : XLSX_TYPE),
     handler: async ({ db, actor, query }) => download(await runDayReport(db, actor, query, build)),
   });
 
@@ -36,6 +38,7 @@ export const group = defineGroup({
   name: 'company-exports',
   prefixes: ['/api/company/exports'],
   tag: 'Company exports',
+  tenantScoped: true,
   routes: [
     route({
       method: 'GET',
@@ -43,7 +46,7 @@ export const group = defineGroup({
       access: 'user',
       summary: 'Excel: citas en rango (?start_date=YYYY-MM-DD&end_date=YYYY-MM-DD)',
       query: rangeQuery,
-      responses: files,
+      responses: file(XLSX_TYPE),
       handler: async ({ db, actor, query }) => {
         const { start, end } = parseRange(query.start_date, query.end_date, ['start_date', 'end_date']);
         return download(await appointmentsRangeExport(db, await reportScope(db, actor, query.reflexo_id), start, end));

@@ -73,3 +73,6 @@ export const ImprovedDailyCash = z.object({
   total_general: money,
   cantidad_total_pagos: z.number().int(),
 });
+
+/** A global administrator naming a clinic that does not exist (`reflexo_id`): `reportScope` answers 404. */
+export const unknownClinic = { 404: { description: 'La clínica indicada en reflexo_id no existe' } };

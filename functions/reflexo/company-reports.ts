@@ -10,7 +10,7 @@ import {
   reportScope,
   runDayReport,
 } from '../../lib/domain/company-reports';
-import { AppointmentsBetween, AppointmentsPerTherapist, DailyCash, ImprovedDailyCash, PatientsByTherapist, dayQuery, rangeQuery } from './company-report-schemas';
+import { AppointmentsBetween, AppointmentsPerTherapist, DailyCash, ImprovedDailyCash, PatientsByTherapist, dayQuery, rangeQuery, unknownClinic } from './company-report-schemas';
 import { statisticsRoute } from './company-statistics';
 
 /* Module 8 of reflexo-api.md: JSON reports of one clinic day or date range. `date` defaults to today (clinic time). */
@@ -19,6 +19,7 @@ export const group = defineGroup({
   name: 'company-reports',
   prefixes: ['/api/company/reports'],
   tag: 'Company reports',
+  tenantScoped: true,
   routes: [
     { ...statisticsRoute, path: '/api/company/reports/statistics/', summary: 'Obtener estadísticas (alternativo)' },
     route({
@@ -28,6 +29,7 @@ export const group = defineGroup({
       summary: 'Citas por terapeuta en un día (?date=YYYY-MM-DD)',
       query: dayQuery,
       response: AppointmentsPerTherapist,
+      responses: unknownClinic,
       handler: ({ db, actor, query }) => runDayReport(db, actor, query, appointmentsPerTherapistReport),
     }),
     route({
@@ -37,6 +39,7 @@ export const group = defineGroup({
       summary: 'Caja diaria: pagos registrados en las citas del día (?date=YYYY-MM-DD)',
       query: dayQuery,
       response: DailyCash,
+      responses: unknownClinic,
       handler: ({ db, actor, query }) => runDayReport(db, actor, query, dailyCashReport),
     }),
     route({
@@ -48,6 +51,7 @@ export const group = defineGroup({
         'Cada pago cuenta una sola vez: un ticket pagado cuenta el día (hora local de la clínica) en que se pagó; el pago de una cita sin ticket pagado cuenta en la fecha de la cita.',
       query: dayQuery,
       response: ImprovedDailyCash,
+      responses: unknownClinic,
       handler: ({ db, actor, query }) => runDayReport(db, actor, query, improvedDailyCash),
     }),
     route({
@@ -57,6 +61,7 @@ export const group = defineGroup({
       summary: 'Pacientes por terapeuta en un día (?date=YYYY-MM-DD)',
       query: dayQuery,
       response: PatientsByTherapist,
+      responses: unknownClinic,
       handler: ({ db, actor, query }) => runDayReport(db, actor, query, patientsByTherapistReport),
     }),
     route({
@@ -66,6 +71,7 @@ export const group = defineGroup({
       summary: 'Citas entre fechas (?start_date=YYYY-MM-DD&end_date=YYYY-MM-DD)',
       query: rangeQuery,
       response: AppointmentsBetween,
+      responses: unknownClinic,
       handler: async ({ db, actor, query }) => {
         const { start, end } = parseRange(query.start_date, query.end_date, ['start_date', 'end_date']);
         return appointmentsBetweenReport(db, await reportScope(db, actor, query.reflexo_id), start, end);

@@ -1,7 +1,7 @@
 import { createHandler } from '../../lib/http/app';
 import { defineGroup, route } from '../../lib/http/route';
 import { parseRange, reportScope, statistics } from '../../lib/domain/company-reports';
-import { Statistics, statsQuery } from './company-report-schemas';
+import { Statistics, statsQuery, unknownClinic } from './company-report-schemas';
 
 /* Module 8 of reflexo-api.md: the dashboard's statistics (the same data as reports/statistics/). */
 
@@ -13,6 +13,7 @@ export const statisticsRoute = route({
   description: 'Citas no anuladas del rango: sesiones e ingresos por terapeuta, usos por tipo de pago, totales, ingresos y sesiones por día de la semana, tipos de paciente (C / CC).',
   query: statsQuery,
   response: Statistics,
+  responses: unknownClinic,
   handler: async ({ db, actor, query }) => {
     const { start, end } = parseRange(query.start, query.end, ['start', 'end']);
     return statistics(db, await reportScope(db, actor, query.reflexo_id), start, end);
@@ -23,6 +24,7 @@ export const group = defineGroup({
   name: 'company-statistics',
   prefixes: ['/api/company/statistics'],
   tag: 'Company reports',
+  tenantScoped: true,
   routes: [statisticsRoute],
 });
 

@@ -92,6 +92,7 @@ export const group = defineGroup({
   name: 'configurations-histories',
   prefixes: [PREFIX],
   tag: 'Configurations',
+  tenantScoped: true,
   routes: [
     route({
       method: 'GET',

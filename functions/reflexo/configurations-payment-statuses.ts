@@ -47,6 +47,7 @@ const remove = route({
   summary: 'Eliminar estado de pago (definitivo)',
   params: idParams,
   status: 204,
+  responses: { 409: { description: 'En uso por otros registros: no puede eliminarse' } },
   handler: async ({ db, params }) => {
     await removePaymentStatus(db, params.id);
     return reply(204);

@@ -53,6 +53,7 @@ export const group = defineGroup({
   name: 'configurations-predetermined-prices',
   prefixes: [PREFIX],
   tag: 'Configurations',
+  tenantScoped: true,
   routes: [
     route({
       method: 'GET',

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { createHandler } from '../../lib/http/app';
 import { drfPage, drfPageSchema, MAX_PAGE_SIZE, pageNumber } from '../../lib/http/pagination';
 import { defineGroup, reply, route } from '../../lib/http/route';
-import { idParams, timestamp } from '../../lib/http/schemas';
+import { errorBody, idParams, timestamp } from '../../lib/http/schemas';
 import { createDiagnosis, deleteDiagnosis, editDiagnosis, getDiagnosis, listDiagnoses } from '../../lib/domain/diagnoses';
 import { isHard } from '../../lib/domain/clinical-rules';
 import { hardQuery, messageBody, text } from '../../lib/domain/clinical-schemas';
@@ -14,6 +14,8 @@ import { hardQuery, messageBody, text } from '../../lib/domain/clinical-schemas'
 const PREFIX = '/api/patients/diagnoses';
 const Diagnosis = z.object({ id: z.number().int(), name: z.string(), code: z.string(), created_at: timestamp, updated_at: timestamp });
 const Body = z.object({ name: text(255), code: text(50) });
+
+const notFound = { 404: { description: '`{"error": "Diagnóstico no encontrado"}`', schema: errorBody } };
 
 const pageQuery = { page: pageNumber(1), page_size: pageNumber(10, MAX_PAGE_SIZE) };
 
@@ -35,6 +37,7 @@ const put = route({
   params: idParams,
   body: Body,
   response: Diagnosis,
+  responses: notFound,
   handler: ({ db, params, body }) => editDiagnosis(db, params.id, body),
 });
 const patch = route({ ...put, method: 'PATCH', summary: 'Editar diagnóstico (parcial)', body: Body.partial() });
@@ -46,6 +49,7 @@ const remove = route({
   params: idParams,
   query: hardQuery,
   response: messageBody,
+  responses: { ...notFound, 409: { description: 'El diagnóstico tiene historiales médicos asociados (?hard=true)' } },
   handler: async ({ db, params, query }) => {
     await deleteDiagnosis(db, params.id, isHard(query.hard));
     return { message: 'Diagnóstico eliminado' };
@@ -86,6 +90,7 @@ export const group = defineGroup({
       summary: 'Ver diagnóstico (DRF)',
       params: idParams,
       response: Diagnosis,
+      responses: notFound,
       handler: ({ db, params }) => getDiagnosis(db, params.id),
     }),
     put,

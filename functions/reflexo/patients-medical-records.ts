@@ -111,6 +111,7 @@ export const group = defineGroup({
   name: 'patients-medical-records',
   prefixes: [PREFIX],
   tag: 'Medical records',
+  tenantScoped: true,
   routes: [
     route({
       method: 'GET',

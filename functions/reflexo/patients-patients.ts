@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { createHandler } from '../../lib/http/app';
 import { MAX_PAGE_SIZE, pageNumber } from '../../lib/http/pagination';
 import { defineGroup, reply, route } from '../../lib/http/route';
-import { idParams, timestamp } from '../../lib/http/schemas';
+import { detailBody, idParams, timestamp } from '../../lib/http/schemas';
 import { createPatient, deletePatient, editPatient, getPatient, listPatients } from '../../lib/domain/patients';
 import { isHard } from '../../lib/domain/clinical-rules';
 import { hardQuery, intInput, MSG, optionalText, text } from '../../lib/domain/clinical-schemas';
@@ -37,10 +37,14 @@ const PatientDetail = Patient.extend({
   health_condition: z.string().nullable(),
 });
 const PatientPage = z.object({ count: z.number().int(), num_pages: z.number().int(), current_page: z.number().int(), results: z.array(Patient) });
-const Duplicate = z.object({
-  message: z.string(),
-  data: z.object({ id: z.number().int(), document_number: z.string(), name: z.string(), email: z.string().nullable() }),
-});
+// The spec's body names the patient holding the document or e-mail; `{"detail"}` when that row vanished meanwhile.
+const Duplicate = z.union([
+  z.object({
+    message: z.string(),
+    data: z.object({ id: z.number().int(), document_number: z.string(), name: z.string(), email: z.string().nullable() }),
+  }),
+  detailBody,
+]);
 
 const fields = {
   document_number: text(20),
@@ -108,6 +112,7 @@ const remove = route({
   params: idParams,
   query: hardQuery,
   status: 204,
+  responses: { 409: { description: 'El paciente tiene citas o tickets (?hard=true)' } },
   handler: async ({ db, actor, params, query }) => {
     await deletePatient(db, actor, params.id, isHard(query.hard));
     return reply(204);
@@ -118,6 +123,7 @@ export const group = defineGroup({
   name: 'patients-patients',
   prefixes: [PREFIX],
   tag: 'Patients',
+  tenantScoped: true,
   routes: [
     route({
       method: 'GET',

@@ -85,6 +85,7 @@ export const group = defineGroup({
       multipart: true,
       status: 201,
       response: z.object({ message: z.string(), photo_url: z.string() }),
+      responses: { 400: { description: 'Falta el archivo photo_file, o no es un JPG/PNG válido de hasta 2 MB' } },
       handler: async ({ db, actor, files }) => created(await uploadMyPhoto(db, actor!, files.find((f) => f.field === 'photo_file'))),
     }),
     route({
@@ -93,6 +94,7 @@ export const group = defineGroup({
       access: 'user',
       summary: 'Eliminar foto de perfil (se borra también el archivo)',
       response: Message,
+      responses: { 404: { description: 'No tiene foto de perfil' } },
       handler: ({ db, actor }) => deleteMyPhoto(db, actor!),
     }),
     route({

@@ -60,7 +60,7 @@ export const group = defineGroup({
       summary: 'Confirmar cambio de email',
       body: z.object({ code }),
       response: Message,
-      responses: tooMany,
+      responses: { ...tooMany, 409: { description: 'Otro usuario registró ese email mientras tanto' } },
       handler: ({ db, actor, body }) => confirmEmailChange(db, actor!, body.code),
     }),
     route({

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { createHandler } from '../../lib/http/app';
 import { defineGroup, reply, route, type AnyRoute } from '../../lib/http/route';
 import { drfPage, drfPageQuery, drfPageSchema } from '../../lib/http/pagination';
-import { idParams, intString, isoDate, timestamp } from '../../lib/http/schemas';
+import { fieldErrors, idParams, intString, isoDate, timestamp } from '../../lib/http/schemas';
 import {
   createTherapist,
   editTherapist,
@@ -71,6 +71,8 @@ const therapistBody = z.object({
   personal_reference: optionalText(255),
 });
 
+const duplicateDocument = { 409: { description: 'Otro terapeuta de la clínica tiene ese tipo y número de documento: `{"document_number": [...]}`', schema: fieldErrors } };
+
 const create = route({
   method: 'POST',
   path: `${P}/create/`,
@@ -79,6 +81,7 @@ const create = route({
   body: therapistBody,
   status: 201,
   response: Therapist,
+  responses: duplicateDocument,
   handler: async ({ db, actor, body, baseUrl }) => reply(201, await createTherapist(db, actor!, body, baseUrl)),
 });
 const put = route({
@@ -89,6 +92,7 @@ const put = route({
   params: idParams,
   body: therapistBody,
   response: Therapist,
+  responses: duplicateDocument,
   entity: 'therapists',
   handler: ({ db, actor, params, body, baseUrl }) => editTherapist(db, actor!, params.id, body, true, baseUrl),
 });
@@ -100,6 +104,7 @@ const patch = route({
   params: idParams,
   body: therapistBody.partial(),
   response: Therapist,
+  responses: duplicateDocument,
   entity: 'therapists',
   handler: ({ db, actor, params, body, baseUrl }) => editTherapist(db, actor!, params.id, body, false, baseUrl),
 });
@@ -123,6 +128,7 @@ const restore = route({
   summary: 'Restaurar terapeuta eliminado (soft delete)',
   params: idParams,
   response: Therapist,
+  responses: duplicateDocument,
   entity: 'therapists',
   handler: ({ db, actor, params, baseUrl }) => restoreTherapist(db, actor!, params.id, baseUrl),
 });
@@ -173,6 +179,7 @@ const routes: AnyRoute[] = [
     summary: 'Eliminar terapeuta definitivamente (hard delete)',
     params: idParams,
     status: 204,
+    responses: { 409: { description: 'El terapeuta tiene citas registradas (use la eliminación lógica)' } },
     entity: 'therapists',
     handler: async ({ db, actor, params }) => {
       await hardDeleteTherapist(db, actor!, params.id);
@@ -199,6 +206,7 @@ const routes: AnyRoute[] = [
     params: idParams,
     multipart: true,
     response: PhotoResult,
+    responses: { 400: { description: 'Falta el archivo photo_file, o no es un JPG/PNG válido de hasta 2 MB' } },
     entity: 'therapists',
     handler: ({ db, actor, params, files, baseUrl }) =>
       setTherapistPhoto(db, actor!, params.id, files.find((f) => f.field === 'photo_file'), baseUrl),
@@ -207,6 +215,6 @@ const routes: AnyRoute[] = [
   { ...photoDelete, path: `${P}/{id}/photo/` },
 ];
 
-export const group = defineGroup({ name: 'therapists-therapists', prefixes: [P], tag: 'Therapists', routes });
+export const group = defineGroup({ name: 'therapists-therapists', prefixes: [P], tag: 'Therapists', tenantScoped: true, routes });
 
 export const handler = createHandler(group);

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { config } from '../../lib/config';
@@ -6,12 +5,16 @@ import { getPool } from '../../lib/db/pool';
 import { createHandler } from '../../lib/http/app';
 import { NotFound } from '../../lib/http/errors';
 import { defineGroup, reply, route } from '../../lib/http/route';
+import { serveStatic, staticFile } from '../../lib/http/static';
 import { presignedGetUrl } from '../../lib/storage/s3';
 
 /*
  * Health, the OpenAPI document, the interactive reference (Swagger UI served from the installed
  * package: clinics run on closed networks) and the fallback for paths no other function claims.
  */
+
+const OpenApiDocument = z.looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) });
+const notModified = { 304: { description: 'No modificado: el ETag enviado en If-None-Match sigue vigente' } };
 
 const Health = z.object({ status: z.enum(['ok', 'degraded']), database: z.enum(['ok', 'unreachable']), version: z.string(), stage: z.string() });
 
@@ -20,23 +23,16 @@ const Health = z.object({ status: z.enum(['ok', 'degraded']), database: z.enum([
  * (tests/foundation/openapi-document.test.ts regenerates it and fails until it is committed), so
  * this function never loads the other functions' code: small bundle, fast cold start.
  */
-let openapi: Promise<string> | undefined;
-const openApiJson = () => (openapi ??= readFile(join(process.cwd(), 'functions', 'system', 'openapi.json'), 'utf8'));
-
+const OPENAPI_FILE = join(process.cwd(), 'functions', 'system', 'openapi.json');
 /** Swagger UI's files ship in the function package (serverless.yml `package.patterns`). */
 const ASSETS: Record<string, string> = {
   'swagger-ui.css': 'text/css; charset=utf-8',
   'swagger-ui-bundle.js': 'application/javascript; charset=utf-8',
 };
-const assetCache = new Map<string, string>();
-async function asset(name: string): Promise<string> {
-  let body = assetCache.get(name);
-  if (body === undefined) {
-    body = await readFile(join(process.cwd(), 'node_modules', 'swagger-ui-dist', name), 'utf8');
-    assetCache.set(name, body);
-  }
-  return body;
-}
+const assetFile = (name: string) => join(process.cwd(), 'node_modules', 'swagger-ui-dist', name);
+
+const DOCUMENT_CACHE = 'public, max-age=300, must-revalidate';
+const ASSET_CACHE = 'public, max-age=86400, must-revalidate';
 
 const DOCS_CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
 const DOCS_HTML = `<!doctype html>
@@ -86,8 +82,11 @@ export const group = defineGroup({
       path: '/openapi.json',
       access: 'public',
       summary: 'Documento OpenAPI 3.1 de ambas superficies',
+      description: 'Comprimido (br o gzip) según Accept-Encoding; ETag fuerte para revalidar con If-None-Match.',
       db: false,
-      handler: async () => reply(200, await openApiJson(), { 'Content-Type': 'application/json', 'Cache-Control': 'public, max-age=300' }),
+      response: OpenApiDocument,
+      responses: notModified,
+      handler: async ({ headers }) => serveStatic(await staticFile(OPENAPI_FILE, 'application/json', DOCUMENT_CACHE), headers),
     }),
     route({
       method: 'GET',
@@ -95,6 +94,7 @@ export const group = defineGroup({
       access: 'public',
       summary: 'Referencia interactiva (Swagger UI)',
       db: false,
+      responses: { 200: { description: 'Página HTML de Swagger UI', contentTypes: ['text/html'] } },
       handler: async () => reply(200, DOCS_HTML, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': DOCS_CSP, 'Cache-Control': 'no-cache' }),
     }),
     route({
@@ -104,23 +104,33 @@ export const group = defineGroup({
       summary: 'Archivos estáticos de la referencia',
       db: false,
       params: z.object({ asset: z.enum(['swagger-ui.css', 'swagger-ui-bundle.js', 'init.js']) }),
-      handler: async ({ params }) => {
+      responses: { 200: { description: 'Hoja de estilos o script de Swagger UI', contentTypes: ['text/css', 'application/javascript'] }, ...notModified },
+      handler: async ({ params, headers }) => {
         if (params.asset === 'init.js') return reply(200, DOCS_INIT, { 'Content-Type': 'application/javascript; charset=utf-8', 'Cache-Control': 'public, max-age=3600' });
         if (!ASSETS[params.asset]) throw new NotFound();
-        return reply(200, await asset(params.asset), { 'Content-Type': ASSETS[params.asset], 'Cache-Control': 'public, max-age=86400' });
+        return serveStatic(await staticFile(assetFile(params.asset), ASSETS[params.asset], ASSET_CACHE), headers);
       },
     }),
     route({
       method: 'GET',
-      path: '/media/{key+}',
+      // The key's segments are parameters of their own: OpenAPI has no parameter that spans a `/`.
+      path: '/media/tenants/{tenant}/{kind}/{file}',
       access: 'public',
       summary: 'Foto o logo almacenado: redirige a una URL firmada de corta duración',
       description:
         'Las claves son generadas por el servidor (prefijo del tenant + UUID) y no se pueden adivinar; la URL firmada caduca en 5 minutos.',
       db: false,
-      params: z.object({ key: z.string().regex(/^tenants\/(\d+|global)\/(users|therapists|company)\/[0-9a-f-]{36}\.(jpg|png)$/) }),
+      params: z.object({
+        tenant: z.string().regex(/^(\d+|global)$/),
+        kind: z.enum(['users', 'therapists', 'company']),
+        file: z.string().regex(/^[0-9a-f-]{36}\.(jpg|png)$/),
+      }),
+      status: 302,
       responses: { 302: { description: 'Redirección a la URL firmada' } },
-      handler: async ({ params }) => reply(302, undefined, { Location: await presignedGetUrl(params.key), 'Cache-Control': 'private, max-age=240' }),
+      handler: async ({ params }) => {
+        const key = `tenants/${params.tenant}/${params.kind}/${params.file}`;
+        return reply(302, undefined, { Location: await presignedGetUrl(key), 'Cache-Control': 'private, max-age=240' });
+      },
     }),
   ],
 });

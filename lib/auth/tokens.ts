@@ -65,11 +65,21 @@ export class InvalidToken extends Error {}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/*
+ * Tokens this API issues are a few hundred bytes. Anything much longer, or not three base64url
+ * segments, is refused before any decoding or HMAC work: a 64 KB header must cost no more than a
+ * short one.
+ */
+export const MAX_TOKEN_LENGTH = 2048;
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
 /**
  * Verifies signature (HS256 only: `alg: none` and any other algorithm are refused), issuer,
  * audience, expiry and token type. Revocation is checked by the caller against the database.
  */
 export async function verifyToken(token: string, expected: TokenType): Promise<TokenClaims> {
+  if (token.length > MAX_TOKEN_LENGTH) throw new InvalidToken('token too long');
+  if (!COMPACT_JWS.test(token)) throw new InvalidToken('not a compact JWS');
   try {
     const { payload } = await jwtVerify(token, secretKey(), {
       algorithms: ['HS256'],

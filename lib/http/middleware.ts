@@ -122,12 +122,16 @@ function corsHeaders(origin: string | undefined): Record<string, string> {
 export const respond = (): Middleware => {
   const finish = (request: Request, res: Result) => {
     const s = states.get(request.event);
+    const cors = corsHeaders(s?.origin);
+    // A handler whose answer varies on something else too (compression by Accept-Encoding) keeps it.
+    const vary = [...new Set(`${res.headers?.Vary ?? ''},${cors.Vary}`.split(',').map((v) => v.trim()).filter(Boolean))].join(', ');
     res.headers = {
       ...SECURITY_HEADERS,
       'Content-Security-Policy': API_CSP,
       'Cache-Control': 'no-store',
       ...(res.headers ?? {}),
-      ...corsHeaders(s?.origin),
+      ...cors,
+      Vary: vary,
       'X-Request-Id': s?.requestId ?? '',
     };
     request.response = res;

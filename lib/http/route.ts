@@ -66,6 +66,18 @@ export const binary = (data: Buffer, contentType: string, headers: Record<string
 });
 export const isReply = (v: unknown): v is Reply => !!v && typeof v === 'object' && (v as Reply).__reply === true;
 
+/**
+ * One declared status. Without `schema` or `contentTypes`, an error status (≥ 400) carries the
+ * surface's standard error body and any other status has no body.
+ */
+export interface ResponseSpec {
+  description: string;
+  /** JSON body. */
+  schema?: z.ZodType;
+  /** Non-JSON bodies (files, pages, scripts), by media type. */
+  contentTypes?: string[];
+}
+
 type Infer<T> = T extends z.ZodType ? z.output<T> : Record<string, never>;
 
 export interface RouteSpec<P extends z.ZodType | undefined, Q extends z.ZodType | undefined, B extends z.ZodType | undefined> {
@@ -80,10 +92,15 @@ export interface RouteSpec<P extends z.ZodType | undefined, Q extends z.ZodType 
   body?: B;
   /** Accept multipart/form-data bodies (fields are validated by `body`, files arrive in `req.files`). */
   multipart?: boolean;
-  /** Success status and response schemas, used for the OpenAPI document and checked in tests. */
+  /**
+   * Success status and response schemas: the OpenAPI document is built from them, and every test
+   * response is checked against that document (tests/helpers/contract.ts). `responses` lists what
+   * the route itself can answer besides the success; the statuses any route of its kind answers
+   * (validation, auth, 404 on params, 413/415, 503) are added by lib/http/openapi.ts.
+   */
   status?: number;
   response?: z.ZodType;
-  responses?: Record<number, { description: string; schema?: z.ZodType }>;
+  responses?: Record<number, ResponseSpec>;
   /**
    * The table whose row `{id}` names (e.g. 'patients'). The security suite uses it to check that
    * another tenant's id answers 404 and leaves the row unchanged.
@@ -114,6 +131,11 @@ export interface RouteGroup {
   routes: AnyRoute[];
   /** This function also receives every request no other route claims (API Gateway's `$default`). */
   catchAll?: boolean;
+  /**
+   * Every authenticated route reads or writes one clinic's data, so a user not yet assigned to a
+   * clinic gets 403 (lib/domain/tenancy.ts); the OpenAPI document declares it.
+   */
+  tenantScoped?: boolean;
 }
 
 export const defineGroup = (g: RouteGroup): RouteGroup => g;

@@ -18,3 +18,8 @@ export const nullableTimestamp = timestamp.nullable();
 export const isoDate = z.iso.date();
 
 export const detailBody = z.object({ detail: z.string() });
+
+/** The spec's `{"error": "..."}` bodies (roles, diagnoses, company logo, ticket lookups, users). */
+export const errorBody = z.object({ error: z.string() });
+/** DRF field errors, `{"field": ["message"]}`, where a status other than 400 carries them (409 duplicates). */
+export const fieldErrors = z.record(z.string(), z.array(z.string()));

@@ -1,8 +1,11 @@
 import { SignJWT } from 'jose';
+import { handler as auth } from '../../functions/reflexo/architect-auth';
 import { handler } from '../../functions/reflexo/locations';
-import { signToken } from '../../lib/auth/tokens';
+import { MAX_TOKEN_LENGTH, signToken, verifyToken } from '../../lib/auth/tokens';
+import { createHandler } from '../../lib/http/app';
+import { defineGroup, route } from '../../lib/http/route';
 import { createTenant, createUser, ownerKysely } from '../helpers/fixtures';
-import { call } from '../helpers/http';
+import { call, type Handler } from '../helpers/http';
 
 /* What the shared authentication step accepts and refuses, on a real route. */
 const path = '/api/locations/regions/15/';
@@ -64,5 +67,54 @@ describe('access tokens', () => {
       spy.mockRestore();
     }
     expect(JSON.parse(lines.find((l) => l.includes('"request"'))!).tenant).toBe(b.id);
+  });
+});
+
+describe('oversized and garbage bearer tokens', () => {
+  const huge = `${'a'.repeat(40 * 1024)}.${'b'.repeat(12 * 1024)}.${'c'.repeat(12 * 1024)}`;
+  const tokenNotValid = { detail: 'El token no es válido o ha expirado.', code: 'token_not_valid' };
+
+  it.each([
+    ['64 KB', huge],
+    ['not base64url', 'ñ%$.{}.!!'],
+    ['two segments', 'abc.def'],
+    ['empty signature', 'abc.def.'],
+  ])('%s → 401 in the Reflexo shape', async (_name, token) => {
+    const res = await call(handler, { path, token });
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual(tokenNotValid);
+    expect(res.headers['www-authenticate']).toBe('Bearer realm="api"');
+  });
+
+  it('a 64 KB token → 401 in the FastAPI shape on /api/v1', async () => {
+    const v1 = createHandler(
+      defineGroup({
+        name: 'v1-probe',
+        prefixes: ['/api/v1/probe'],
+        tag: 'test',
+        routes: [route({ method: 'GET', path: '/api/v1/probe', access: 'user', summary: 'test only', db: false, handler: async () => ({}) })],
+      }),
+    ) as unknown as Handler;
+    const res = await call(v1, { path: '/api/v1/probe', token: huge });
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({ detail: 'El token no es válido o ha expirado.' });
+  });
+
+  it('a correctly signed token over the length limit is refused before its signature is checked', async () => {
+    const sub = String((await createUser()).id);
+    const padded = await forge({ sub, typ: 'access', iss: 'reflexo-api', aud: 'reflexo-clients', exp: 9999999999, iat: 1, jti: crypto.randomUUID(), pad: 'x'.repeat(MAX_TOKEN_LENGTH) });
+    await expect(verifyToken(padded, 'access')).rejects.toThrow('token too long');
+    expect((await call(handler, { path, token: padded })).status).toBe(401);
+  });
+
+  it('every token the API issues fits well under the limit', async () => {
+    const issued = await signToken('refresh', { id: 2_000_000_000, reflexoId: 2_000_000_000, isSuperuser: true }, crypto.randomUUID());
+    expect(issued.token.length).toBeLessThan(MAX_TOKEN_LENGTH / 2);
+  });
+
+  it('an oversized refresh token → 401 token_not_valid', async () => {
+    const res = await call(auth, { method: 'POST', path: '/api/architect/auth/token/refresh/', json: { refresh: huge.slice(0, 4000) } });
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual(tokenNotValid);
   });
 });

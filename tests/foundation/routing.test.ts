@@ -69,6 +69,8 @@ describe('request bodies', () => {
           summary: 'echo',
           multipart: path === '/api/echo/',
           body: z.object({ name: z.string().min(1), age: z.coerce.number().int().min(0).optional() }),
+          status: 201,
+          response: z.object({ body: z.object({ name: z.string(), age: z.number().optional() }), files: z.array(z.object({ field: z.string(), filename: z.string(), size: z.number() })) }),
           handler: async ({ body, files }) => reply(201, { body, files: files.map((f) => ({ field: f.field, filename: f.filename, size: f.data.length })) }),
         }),
       ),

@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { groups } from '../../functions/registry';
 import { handler } from '../../functions/system/system';
 import { call } from '../helpers/http';
@@ -25,14 +26,69 @@ describe('OpenAPI document', () => {
     expect(doc.openapi).toBe('3.1.0');
     for (const g of groups) {
       for (const r of g.routes) {
-        const op = doc.paths[r.path.replace('{key+}', '{key}')]?.[r.method.toLowerCase()];
+        const op = doc.paths[r.path]?.[r.method.toLowerCase()];
         expect(op ? `${r.method} ${r.path}` : `missing ${r.method} ${r.path}`).toBe(`${r.method} ${r.path}`);
-        expect(op.security).toEqual(r.access === 'public' ? undefined : [{ bearerAuth: [] }]);
+        expect(op.security).toEqual(r.access === 'public' ? [] : [{ bearerAuth: [] }]);
       }
     }
     const districts = doc.paths['/api/locations/districts/'].get;
     expect(districts.parameters).toEqual([expect.objectContaining({ name: 'province', in: 'query', required: false })]);
     expect(districts.responses['200'].content['application/json'].schema.type).toBe('array');
+  });
+});
+
+describe('compressed, revalidated docs files', () => {
+  const documentBytes = () => readFileSync(join(__dirname, '..', '..', 'functions', 'system', 'openapi.json'));
+  const bundleBytes = () => readFileSync(join(__dirname, '..', '..', 'node_modules', 'swagger-ui-dist', 'swagger-ui-bundle.js'));
+  const unzip: Record<string, (b: Buffer) => Buffer> = { br: brotliDecompressSync, gzip: gunzipSync };
+
+  it.each([
+    ['br', 'gzip, deflate, br'],
+    ['gzip', 'gzip, deflate'],
+    ['gzip', 'br;q=0, gzip'],
+  ])('/openapi.json in %s for Accept-Encoding "%s" decodes to the served document', async (coding, accept) => {
+    const res = await call(handler, { path: '/openapi.json', headers: { 'accept-encoding': accept } });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-encoding']).toBe(coding);
+    expect(res.headers.vary.split(/,\s*/)).toEqual(expect.arrayContaining(['Accept-Encoding', 'Origin']));
+    expect(res.headers['cache-control']).toMatch(/^public, max-age=\d+, must-revalidate$/);
+    expect(res.headers.etag).toMatch(new RegExp(`^"[A-Za-z0-9_-]{32}-${coding}"$`));
+    expect(unzip[coding](res.raw).equals(documentBytes())).toBe(true);
+    expect(res.raw.length).toBeLessThan(documentBytes().length / 5);
+  });
+
+  it('without an acceptable coding the document goes as is, with its own tag', async () => {
+    for (const accept of [undefined, 'identity', 'br;q=0, gzip;q=0']) {
+      const res = await call(handler, { path: '/openapi.json', headers: accept ? { 'accept-encoding': accept } : {} });
+      expect(res.headers['content-encoding']).toBeUndefined();
+      expect(res.raw.equals(documentBytes())).toBe(true);
+      expect(res.headers.etag).toMatch(/^"[A-Za-z0-9_-]{32}"$/);
+    }
+  });
+
+  it('answers 304 to a current ETag of any coding, 200 to a stale one', async () => {
+    const br = await call(handler, { path: '/openapi.json', headers: { 'accept-encoding': 'br' } });
+    const same = await call(handler, { path: '/openapi.json', headers: { 'accept-encoding': 'br', 'if-none-match': br.headers.etag } });
+    expect(same.status).toBe(304);
+    expect(same.raw.length).toBe(0);
+    expect(same.headers.etag).toBe(br.headers.etag);
+    const otherCoding = await call(handler, { path: '/openapi.json', headers: { 'accept-encoding': 'gzip', 'if-none-match': `"x", ${br.headers.etag}` } });
+    expect(otherCoding.status).toBe(304);
+    expect(otherCoding.headers.etag).toBe(br.headers.etag.replace('-br"', '-gzip"'));
+    const stale = await call(handler, { path: '/openapi.json', headers: { 'accept-encoding': 'br', 'if-none-match': '"0000000000000000000000000000000-br"' } });
+    expect(stale.status).toBe(200);
+  });
+
+  it('serves the Swagger UI bundle compressed and revalidates it too', async () => {
+    const res = await call(handler, { path: '/docs/swagger-ui-bundle.js', headers: { 'accept-encoding': 'br' } });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toContain('application/javascript');
+    expect(brotliDecompressSync(res.raw).equals(bundleBytes())).toBe(true);
+    const again = await call(handler, { path: '/docs/swagger-ui-bundle.js', headers: { 'accept-encoding': 'br', 'if-none-match': res.headers.etag } });
+    expect(again.status).toBe(304);
+    const css = await call(handler, { path: '/docs/swagger-ui.css', headers: { 'accept-encoding': 'gzip' } });
+    expect(css.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(css.raw).toString('utf8')).toContain('.swagger-ui');
   });
 });
 

@@ -1,5 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { assertContract } from './contract';
 
 /*
  * Invokes a Lambda handler exactly as API Gateway (HTTP API, payload 2.0) would: raw path as sent,
@@ -26,13 +28,21 @@ export interface CallOptions {
   raw?: { body: string | Buffer; contentType?: string };
   /** Sent as multipart/form-data. */
   multipart?: { fields?: Record<string, string>; files?: FilePart[] };
+  /** The client address API Gateway reports (throttling is per IP). */
+  sourceIp?: string;
+  /**
+   * Skip the OpenAPI contract check for this response. Only for tests that deliberately provoke
+   * behaviour outside the contract; say why next to the call.
+   */
+  unchecked?: true;
 }
 
 export interface CallResult {
   status: number;
   headers: Record<string, string>;
-  /** Parsed JSON when the response is JSON, otherwise the text. */
+  /** Parsed JSON when the response is JSON, otherwise the text (either after Content-Encoding is undone). */
   body: any;
+  /** The response bytes as sent, still compressed when Content-Encoding says so. */
   raw: Buffer;
 }
 
@@ -91,7 +101,7 @@ export function buildEvent(opts: CallOptions): APIGatewayProxyEventV2 {
       apiId: 'local',
       domainName: 'localhost',
       domainPrefix: 'localhost',
-      http: { method, path: opts.path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'jest' },
+      http: { method, path: opts.path, protocol: 'HTTP/1.1', sourceIp: opts.sourceIp ?? '127.0.0.1', userAgent: 'jest' },
       requestId: randomUUID(),
       routeKey: '$default',
       stage: '$default',
@@ -105,12 +115,24 @@ export function buildEvent(opts: CallOptions): APIGatewayProxyEventV2 {
 
 const context = { awsRequestId: 'test', functionName: 'test', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
 
+/** `body` is what a client sees after undoing Content-Encoding; `raw` stays the bytes on the wire. */
+const decoded = (raw: Buffer, encoding: string | undefined): Buffer => (encoding === 'br' ? brotliDecompressSync(raw) : encoding === 'gzip' ? gunzipSync(raw) : raw);
+
+/** Invokes the handler and holds the response to the served OpenAPI document (see contract.ts). */
 export async function call(handler: Handler, opts: CallOptions): Promise<CallResult> {
   const res = (await handler(buildEvent(opts), context)) as APIGatewayProxyStructuredResultV2;
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(res.headers ?? {})) headers[k.toLowerCase()] = String(v);
   const raw = res.isBase64Encoded ? Buffer.from(res.body ?? '', 'base64') : Buffer.from(res.body ?? '', 'utf8');
-  let body: any = raw.toString('utf8');
-  if ((headers['content-type'] ?? '').includes('application/json') && raw.length) body = JSON.parse(body);
-  return { status: res.statusCode ?? 200, headers, body, raw };
+  let body: any = decoded(raw, headers['content-encoding']).toString('utf8');
+  if ((headers['content-type'] ?? '').includes('application/json') && raw.length) {
+    try {
+      body = JSON.parse(body);
+    } catch {
+      // left as text, so the contract check (or the test) reports the broken body
+    }
+  }
+  const result = { status: res.statusCode ?? 200, headers, body, raw };
+  if (!opts.unchecked) assertContract(handler, { method: (opts.method ?? 'GET').toUpperCase(), path: opts.path, ...result });
+  return result;
 }

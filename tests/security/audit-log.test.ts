@@ -119,6 +119,8 @@ describe('recordAudit', () => {
             access: 'user',
             summary: 'test only',
             params: z.object({ outcome: z.enum(['ok', 'fail']) }),
+            response: z.object({ ok: z.literal(true) }),
+            responses: { 409: { description: 'the failing outcome' } },
             handler: async ({ db, params }) => {
               await recordAudit(db, { action: 'update', entity: 'probe', entityId: 42, changedFields: ['name'] });
               if (params.outcome === 'fail') throw new Conflict();

@@ -58,6 +58,7 @@ const probe = createHandler(
         access: 'user',
         summary: 'test only: write, wait on a lock the test holds, write again',
         body: z.object({ mark: z.string() }),
+        response: z.object({ ok: z.literal(true) }),
         handler: async ({ db, body }) => {
           await recordAudit(db, { action: 'create', entity: 'fault_probe', entityId: `${body.mark}-1` });
           await sql`SELECT pg_advisory_xact_lock(${ADVISORY_KEY})`.execute(db);
@@ -70,6 +71,7 @@ const probe = createHandler(
         path: '/api/test-faults/slow/',
         access: 'user',
         summary: 'test only: a statement longer than the budget',
+        response: z.object({ ok: z.literal(true) }),
         handler: async ({ db }) => {
           await sql`SELECT pg_sleep(5)`.execute(db);
           return { ok: true };
@@ -246,7 +248,13 @@ describe('statement budget', () => {
   it('serverless.yml: every SQL statement is cut before the function times out', () => {
     const doc = yaml.load(readFileSync(join(__dirname, '..', '..', 'serverless.yml'), 'utf8')) as any;
     const fnTimeoutMs = Number(doc.provider.timeout) * 1000;
-    const statementMs = Number(doc.provider.environment.DB_STATEMENT_TIMEOUT_MS);
+    // Each stage may set the stage parameter the environment forwards; every stage's value must fit.
+    const param = /^\$\{param:(\w+)\}$/.exec(doc.provider.environment.DB_STATEMENT_TIMEOUT_MS)?.[1];
+    expect(param).toBeDefined();
+    const perStage = Object.values<any>(doc.params).map((p) => p[param!]).filter((v) => v !== undefined);
+    expect(perStage.length).toBeGreaterThan(0);
+    for (const v of perStage) expect(Number(v)).toBeLessThan(fnTimeoutMs);
+    const statementMs = Number(doc.params.default[param!]);
     expect(statementMs).toBeGreaterThan(0);
     expect(statementMs).toBeLessThan(fnTimeoutMs);
     for (const [name, fn] of Object.entries<any>(doc.functions)) {

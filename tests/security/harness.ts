@@ -7,8 +7,7 @@ import { groups } from '../../functions/registry';
 import { createHandler } from '../../lib/http/app';
 import type { AnyRoute, RouteGroup } from '../../lib/http/route';
 import { surfaceOf } from '../../lib/http/errors';
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { buildEvent, type CallOptions, type CallResult, type Handler } from '../helpers/http';
+import { call as httpCall, type CallOptions, type CallResult, type Handler } from '../helpers/http';
 import { MISSING_ID } from './factories';
 
 /*
@@ -385,23 +384,7 @@ export function idHints(ownIds: Record<string, number>): Record<string, unknown>
  * deliberately wrong requests.
  */
 const SUITE_IP = `10.${(process.pid >> 8) & 255}.${process.pid & 255}.${1 + Math.floor(Math.random() * 250)}`;
-export async function call(handler: Handler, opts: CallOptions, sourceIp = SUITE_IP): Promise<CallResult> {
-  const event = buildEvent(opts);
-  event.requestContext.http.sourceIp = sourceIp;
-  const res = (await handler(event, { awsRequestId: 'security', functionName: 'security', getRemainingTimeInMillis: () => 10_000 } as never)) as APIGatewayProxyStructuredResultV2;
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(res.headers ?? {})) headers[k.toLowerCase()] = String(v);
-  const raw = res.isBase64Encoded ? Buffer.from(res.body ?? '', 'base64') : Buffer.from(res.body ?? '', 'utf8');
-  let body: any = raw.toString('utf8');
-  if ((headers['content-type'] ?? '').includes('application/json') && raw.length) {
-    try {
-      body = JSON.parse(body);
-    } catch {
-      // left as text: the error-shape property reports it
-    }
-  }
-  return { status: res.statusCode ?? 200, headers, body, raw };
-}
+export const call = (handler: Handler, opts: CallOptions, sourceIp = SUITE_IP): Promise<CallResult> => httpCall(handler, { sourceIp, ...opts });
 
 /**
  * A concrete path for `r`: {id} → the suite's own row behind it (or an id that exists nowhere), other
