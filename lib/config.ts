@@ -154,3 +154,43 @@ export function awsClientDefaults(): { region: string } {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   return { region: config.awsRegion };
 }
+
+/** Settings whose values never leave the process (the diagnostics route says only whether they are set). */
+const SECRET = new Set(['DATABASE_URL', 'JWT_SECRET']);
+const EFFECTIVE: Record<string, () => unknown> = {
+  DATABASE_URL: () => process.env.DATABASE_URL,
+  JWT_SECRET: () => process.env.JWT_SECRET,
+  JWT_ISSUER: () => config.jwtIssuer,
+  JWT_AUDIENCE: () => config.jwtAudience,
+  JWT_ACCESS_TTL_SECONDS: () => config.accessTtlSeconds,
+  JWT_REFRESH_TTL_SECONDS: () => config.refreshTtlSeconds,
+  CORS_ORIGINS: () => config.corsOrigins.join(','),
+  DEV_EXPOSE_CODES: () => config.exposeCodes,
+  S3_BUCKET: () => config.s3Bucket,
+  S3_ENDPOINT: () => config.s3Endpoint ?? null,
+  SES_ENDPOINT: () => config.sesEndpoint ?? null,
+  MAIL_FROM: () => config.mailFrom,
+  PUBLIC_BASE_URL: () => config.publicBaseUrl ?? null,
+  DB_POOL_MAX: () => config.dbPoolMax,
+  DB_STATEMENT_TIMEOUT_MS: () => config.dbStatementTimeoutMs,
+  MAX_BODY_BYTES: () => config.maxBodyBytes,
+  MAX_JSON_BYTES: () => config.maxJsonBytes,
+  LOG_LEVEL: () => config.logLevel,
+  DEFAULT_TIME_ZONE: () => config.defaultTimeZone,
+  PASSWORD_SCRYPT_N: () => config.passwordScryptN,
+  SSM_SECRETS_PREFIX: () => config.ssmSecretsPrefix ?? null,
+};
+
+/** What a function actually uses, setting by setting (secrets as "set"/null): the local stack's diagnostics. */
+export function effectiveSettings(): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, scope] of Object.entries(SETTINGS)) {
+    if (scope !== 'function') continue;
+    const value = EFFECTIVE[name]();
+    out[name] = SECRET.has(name) ? (value ? 'set' : null) : value;
+  }
+  return out;
+}
+
+/** Deployed stages never expose diagnostics. */
+export const isDeployed = () => onLambda() || ['dev', 'staging', 'prod'].includes(config.stage);

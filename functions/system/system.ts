@@ -1,11 +1,13 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { config } from '../../lib/config';
+import { config, effectiveSettings, isDeployed } from '../../lib/config';
 import { getPool } from '../../lib/db/pool';
 import { createHandler } from '../../lib/http/app';
 import { NotFound } from '../../lib/http/errors';
 import { defineGroup, reply, route } from '../../lib/http/route';
-import { serveStatic, staticFile } from '../../lib/http/static';
+import { asOpenApi30, documentForSurface } from '../../lib/http/openapi';
+import { serveStatic, staticBytes, staticFile } from '../../lib/http/static';
+import { readFile } from 'node:fs/promises';
 import { presignedGetUrl } from '../../lib/storage/s3';
 
 /*
@@ -44,13 +46,33 @@ const DOCS_HTML = `<!doctype html>
   <link rel="stylesheet" href="/docs/swagger-ui.css">
 </head>
 <body>
+  <nav style="font:14px sans-serif;padding:10px 20px;background:#1b1b1b">
+    <a href="/docs?api=v1" style="color:#fff;margin-right:16px">Consultorio API v1 (/api/v1)</a>
+    <a href="/docs?api=reflexo" style="color:#fff;margin-right:16px">Reflexo API (/api/…)</a>
+    <a href="/openapi.json" style="color:#aaa">openapi.json (ambas)</a>
+  </nav>
   <div id="swagger-ui"></div>
   <script src="/docs/swagger-ui-bundle.js"></script>
   <script src="/docs/init.js"></script>
 </body>
 </html>`;
-// ~300 operations: tags start collapsed (and render quickly); a filter box finds any route.
-const DOCS_INIT = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true, persistAuthorization: true, docExpansion: 'none', filter: true });`;
+/*
+ * One contract at a time (?api=v1 or ?api=reflexo, v1 by default: what the React team reads), so
+ * Swagger UI renders half the operations; tags start collapsed and a filter box finds any route.
+ */
+const DOCS_INIT = `var api = new URLSearchParams(location.search).get('api') === 'reflexo' ? 'reflexo' : 'v1';
+window.ui = SwaggerUIBundle({ url: '/openapi.json?surface=' + api + '&openapi=3.0', dom_id: '#swagger-ui', deepLinking: true, persistAuthorization: true, docExpansion: 'none', filter: true, defaultModelsExpandDepth: -1 });`;
+
+/** The whole document, or one surface's part of it, as 3.1 or as the docs page's 3.0 (derived once per container). */
+function openApiFor(surface: 'reflexo' | 'v1' | undefined, version: '3.1' | '3.0') {
+  if (!surface && version === '3.1') return staticFile(OPENAPI_FILE, 'application/json', DOCUMENT_CACHE);
+  const load = async () => {
+    const full = JSON.parse(await readFile(OPENAPI_FILE, 'utf8'));
+    const part = surface ? documentForSurface(full, surface) : full;
+    return Buffer.from(JSON.stringify(version === '3.0' ? asOpenApi30(part) : part));
+  };
+  return staticBytes(`${OPENAPI_FILE}#${surface ?? 'all'}@${version}`, load, 'application/json', DOCUMENT_CACHE);
+}
 
 export const group = defineGroup({
   name: 'system',
@@ -79,14 +101,29 @@ export const group = defineGroup({
     }),
     route({
       method: 'GET',
+      path: '/api/health/config',
+      access: 'public',
+      summary: 'Configuración efectiva (solo en el entorno local; 404 en despliegues)',
+      description: 'Lo que las funciones leen de cada variable del README (los secretos solo como "set"). Sirve para comprobar que `npm start` pasa cada ajuste.',
+      db: false,
+      response: z.object({ stage: z.string(), settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])) }),
+      responses: { 404: { description: 'En un despliegue esta ruta no existe' } },
+      handler: async () => {
+        if (isDeployed()) throw new NotFound();
+        return { stage: config.stage, settings: effectiveSettings() };
+      },
+    }),
+    route({
+      method: 'GET',
       path: '/openapi.json',
       access: 'public',
-      summary: 'Documento OpenAPI 3.1 de ambas superficies',
+      summary: 'Documento OpenAPI 3.1 de ambas superficies (?surface=v1 | reflexo: solo una; ?openapi=3.0: la versión 3.0.3 que lee /docs)',
       description: 'Comprimido (br o gzip) según Accept-Encoding; ETag fuerte para revalidar con If-None-Match.',
       db: false,
+      query: z.object({ surface: z.enum(['reflexo', 'v1']).optional(), openapi: z.enum(['3.1', '3.0']).default('3.1') }),
       response: OpenApiDocument,
       responses: notModified,
-      handler: async ({ headers }) => serveStatic(await staticFile(OPENAPI_FILE, 'application/json', DOCUMENT_CACHE), headers),
+      handler: async ({ headers, query }) => serveStatic(await openApiFor(query.surface, query.openapi), headers),
     }),
     route({
       method: 'GET',

@@ -12,14 +12,14 @@ export const intString = z
 export const idParams = z.object({ id: intString });
 
 /** Timestamps are serialised as ISO-8601 UTC with Z. */
-export const timestamp = z.iso.datetime();
+export const timestamp = z.iso.datetime().meta({ id: 'Timestamp' });
 export const nullableTimestamp = timestamp.nullable();
 /** `YYYY-MM-DD`. */
-export const isoDate = z.iso.date();
+export const isoDate = z.iso.date().meta({ id: 'IsoDate' });
 
-export const detailBody = z.object({ detail: z.string() });
+export const detailBody = z.object({ detail: z.string() }).meta({ id: 'DetailMessage' });
 
 /** The spec's `{"error": "..."}` bodies (roles, diagnoses, company logo, ticket lookups, users). */
-export const errorBody = z.object({ error: z.string() });
+export const errorBody = z.object({ error: z.string() }).meta({ id: 'ErrorMessage' });
 /** DRF field errors, `{"field": ["message"]}`, where a status other than 400 carries them (409 duplicates). */
 export const fieldErrors = z.record(z.string(), z.array(z.string()));

@@ -29,13 +29,16 @@ const encoders: Record<Coding, (data: Buffer) => Buffer> = {
 const files = new Map<string, Promise<StaticFile>>();
 
 /** The file at `path`, loaded on first use and kept for the container's lifetime. */
-export function staticFile(path: string, contentType: string, cacheControl: string): Promise<StaticFile> {
-  let file = files.get(path);
+export const staticFile = (path: string, contentType: string, cacheControl: string): Promise<StaticFile> => staticBytes(path, () => readFile(path), contentType, cacheControl);
+
+/** Bytes produced once per container under `key` (a file, or a document derived from one). */
+export function staticBytes(key: string, load: () => Promise<Buffer>, contentType: string, cacheControl: string): Promise<StaticFile> {
+  let file = files.get(key);
   if (!file) {
-    file = readFile(path).then((identity) => ({ contentType, cacheControl, identity, hash: createHash('sha256').update(identity).digest('base64url').slice(0, 32), encoded: {} }));
-    // A failed read is not cached: the next request tries again.
-    file.catch(() => files.delete(path));
-    files.set(path, file);
+    file = load().then((identity) => ({ contentType, cacheControl, identity, hash: createHash('sha256').update(identity).digest('base64url').slice(0, 32), encoded: {} }));
+    // A failed load is not cached: the next request tries again.
+    file.catch(() => files.delete(key));
+    files.set(key, file);
   }
   return file;
 }

@@ -105,12 +105,12 @@ function unroutedProblem(res: Served): string | undefined {
 }
 
 /* The declared media types of the status, then the JSON schema of the one that was sent. */
-function bodyProblem(res: Served, template: string, key: string, content: Record<string, MediaType>): string | undefined {
+function bodyProblem(res: Served, template: string, key: string, content: Record<string, MediaType>, responsePointer: string): string | undefined {
   const mediaType = mediaTypeOf(res.headers);
   if (!Object.keys(content).length) return res.raw.length ? `${said(res, template)}: status ${res.status} is declared without a body` : undefined;
   if (!content[mediaType]) return `${said(res, template)}: content type "${mediaType}" is not declared (declared: ${Object.keys(content).join(', ')})`;
   if (!isJson(mediaType) || !content[mediaType].schema) return undefined;
-  const validate = validatorFor(key, pointer('paths', template, res.method.toLowerCase(), 'responses', String(res.status), 'content', mediaType, 'schema'));
+  const validate = validatorFor(key, `${responsePointer}${pointer('content', mediaType, 'schema')}`);
   if (validate(res.body)) return undefined;
   const why = (validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
   return `${said(res, template)}: body does not match the declared schema: ${why.join('; ')}`;
@@ -126,9 +126,16 @@ export function contractProblem(handler: object, res: Served): string | undefine
   const { key, doc } = documentFor(group);
   const op = doc.paths[template]?.[res.method.toLowerCase()];
   if (!op) return `${said(res, template)}: the OpenAPI document has no such operation`;
-  const declared = op.responses[String(res.status)];
+  let declared = op.responses[String(res.status)] as { content?: Record<string, MediaType>; $ref?: string } | undefined;
   if (!declared) return `${said(res, template)}: status ${res.status} is not declared (declared: ${Object.keys(op.responses).join(', ')})`;
-  return bodyProblem(res, template, key, declared.content ?? {});
+  let at = pointer('paths', template, res.method.toLowerCase(), 'responses', String(res.status));
+  // Shared responses live in components.responses; the status points at one.
+  if (declared.$ref) {
+    const name = declared.$ref.replace('#/components/responses/', '');
+    declared = (doc as unknown as { components: { responses: Record<string, typeof declared> } }).components.responses[name];
+    at = pointer('components', 'responses', name);
+  }
+  return bodyProblem(res, template, key, declared?.content ?? {}, at);
 }
 
 /** Throws with the operation, status and body when a response breaks the served OpenAPI document. */

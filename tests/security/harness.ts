@@ -383,7 +383,8 @@ export function idHints(ownIds: Record<string, number>): Record<string, unknown>
  * throttling keyed by IP must never lock the rest of `npm test` out of 127.0.0.1 after thousands of
  * deliberately wrong requests.
  */
-const SUITE_IP = `10.${(process.pid >> 8) & 255}.${process.pid & 255}.${1 + Math.floor(Math.random() * 250)}`;
+// Random in all three octets: files run one after another in the same worker process, so a pid-based prefix would be shared.
+const SUITE_IP = `10.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}.${1 + Math.floor(Math.random() * 250)}`;
 export const call = (handler: Handler, opts: CallOptions, sourceIp = SUITE_IP): Promise<CallResult> => httpCall(handler, { sourceIp, ...opts });
 
 /**
