@@ -10,6 +10,7 @@ import * as m0008 from './0008_patient_search';
 import * as m0009 from './0009_rls_initplan';
 import * as m0010 from './0010_live_counts';
 import * as m0011 from './0011_rls_plain';
+import * as m0012 from './0012_access';
 
 /**
  * Every migration, in order. Listed statically (not read from the folder) so the same list works in
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '0009_rls_initplan': m0009,
   '0010_live_counts': m0010,
   '0011_rls_plain': m0011,
+  '0012_access': m0012,
 };

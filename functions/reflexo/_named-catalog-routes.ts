@@ -3,7 +3,7 @@ import { reply, route, type AnyRoute } from '../../lib/http/route';
 import { idParams, timestamp } from '../../lib/http/schemas';
 import { createNamed, editNamed, getNamed, listNamed, removeNamed } from '../../lib/domain/configuration-catalogs';
 import { text } from '../../lib/domain/clinical-schemas';
-import type { NamedCatalog } from '../../lib/queries/configuration-catalogs';
+import type { NamedCatalog } from '../../lib/db/tables/clinical';
 
 /*
  * Document types and payment types share one shape ({id, name}) and one set of routes: the spec's

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { defineReflexoGroup } from './surface';
 import { createHandler } from '../../lib/http/app';
-import { defineGroup, reply, route, type AnyRoute } from '../../lib/http/route';
+import { reply, route, type AnyRoute } from '../../lib/http/route';
 import { drfPage, drfPageQuery, drfPageSchema } from '../../lib/http/pagination';
 import { idParams, intString, isoDate, nullableTimestamp, timestamp } from '../../lib/http/schemas';
 import {
@@ -283,6 +284,6 @@ const routes: AnyRoute[] = [
   }),
 ];
 
-export const group = defineGroup({ name: 'appointments-appointments', prefixes: [P], tag: 'Appointments', tenantScoped: true, routes });
+export const group = defineReflexoGroup({ name: 'appointments-appointments', prefixes: [P], tag: 'Appointments', tenantScoped: true, routes });
 
 export const handler = createHandler(group);

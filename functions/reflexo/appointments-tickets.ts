@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { defineReflexoGroup } from './surface';
 import { createHandler } from '../../lib/http/app';
-import { defineGroup, reply, route, type AnyRoute } from '../../lib/http/route';
+import { reply, route, type AnyRoute } from '../../lib/http/route';
 import { drfPage, drfPageQuery, drfPageSchema } from '../../lib/http/pagination';
 import { detailBody, errorBody, fieldErrors, idParams, isoDate, nullableTimestamp, timestamp } from '../../lib/http/schemas';
 import {
@@ -256,6 +257,6 @@ const routes: AnyRoute[] = [
   }),
 ];
 
-export const group = defineGroup({ name: 'appointments-tickets', prefixes: [P], tag: 'Tickets', tenantScoped: true, routes });
+export const group = defineReflexoGroup({ name: 'appointments-tickets', prefixes: [P], tag: 'Tickets', tenantScoped: true, routes });
 
 export const handler = createHandler(group);

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { defineReflexoGroup } from './surface';
 import { createHandler } from '../../lib/http/app';
 import { drfPage, drfPageQuery, drfPageSchema } from '../../lib/http/pagination';
-import { defineGroup, route } from '../../lib/http/route';
+import { route } from '../../lib/http/route';
 import { idParams, intString, isoDate, timestamp } from '../../lib/http/schemas';
 import { getAuditLog, listAuditLogs } from '../../lib/domain/audit';
 
@@ -41,7 +42,7 @@ const AuditQuery = z
   })
   .refine((q) => !q.date_from || !q.date_to || q.date_from <= q.date_to, { path: ['date_to'], message: 'date_to debe ser igual o posterior a date_from.' });
 
-export const group = defineGroup({
+export const group = defineReflexoGroup({
   name: 'architect-audit',
   prefixes: ['/api/architect/audit-logs'],
   tag: 'Audit',

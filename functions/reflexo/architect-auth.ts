@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { defineReflexoGroup } from './surface';
 import { createHandler } from '../../lib/http/app';
-import { created, defineGroup, route } from '../../lib/http/route';
+import { created, route } from '../../lib/http/route';
 import { detailBody } from '../../lib/http/schemas';
 import { login, logout, refreshTokens, register } from '../../lib/domain/identity-auth';
 
@@ -25,7 +26,7 @@ const Message = z.object({ message: z.string() });
 const TokenPair = z.object({ access: z.string(), refresh: z.string() });
 const TokenNotValid = z.object({ detail: z.string(), code: z.literal('token_not_valid') });
 
-export const group = defineGroup({
+export const group = defineReflexoGroup({
   name: 'architect-auth',
   prefixes: ['/api/architect/auth'],
   tag: 'Architect: auth',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { defineReflexoGroup } from './surface';
 import { createHandler } from '../../lib/http/app';
-import { created, defineGroup, route, type AnyRoute } from '../../lib/http/route';
+import { created, route, type AnyRoute } from '../../lib/http/route';
 import { errorBody, idParams, timestamp } from '../../lib/http/schemas';
 import { createUser, deleteUser, editUser, getUser, listUsers } from '../../lib/domain/identity-users';
 
@@ -109,7 +110,7 @@ const deleteRoute = route({
 });
 const drf = (r: AnyRoute, path: string): AnyRoute => ({ ...r, path, summary: `${r.summary} (alias DRF)` });
 
-export const group = defineGroup({
+export const group = defineReflexoGroup({
   name: 'architect-users',
   prefixes: ['/api/architect/users'],
   tag: 'Architect: users',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { defineReflexoGroup } from './surface';
 import { createHandler } from '../../lib/http/app';
-import { defineGroup, route } from '../../lib/http/route';
+import { route } from '../../lib/http/route';
 import { errorBody, fieldErrors, idParams, intString, timestamp } from '../../lib/http/schemas';
 import { createCompany, editCompany, listCompanies, removeCompany, removeLogo, showCompany, showLogo, uploadLogo } from '../../lib/domain/company';
 
@@ -103,7 +104,7 @@ const uploadLogoRoute = route({
   handler: ({ db, actor, params, body, files, baseUrl }) => uploadLogo(db, actor, params.id, body, files, false, baseUrl),
 });
 
-export const group = defineGroup({
+export const group = defineReflexoGroup({
   name: 'company-company',
   prefixes: ['/api/company/company'],
   tag: 'Company',

@@ -1,5 +1,6 @@
 import { createHandler } from '../../lib/http/app';
-import { binary, defineGroup, route, type AnyRoute } from '../../lib/http/route';
+import { defineReflexoGroup } from './surface';
+import { binary, route, type AnyRoute } from '../../lib/http/route';
 import { parseRange, reportScope, runDayReport, type ReportScope } from '../../lib/domain/company-reports';
 import {
   appointmentsPerTherapistExport,
@@ -34,7 +35,7 @@ const dayExport = (path: string, summary: string, build: (db: Db, scope: ReportS
     handler: async ({ db, actor, query }) => download(await runDayReport(db, actor, query, build)),
   });
 
-export const group = defineGroup({
+export const group = defineReflexoGroup({
   name: 'company-exports',
   prefixes: ['/api/company/exports'],
   tag: 'Company exports',

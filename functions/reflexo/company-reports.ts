@@ -1,5 +1,6 @@
 import { createHandler } from '../../lib/http/app';
-import { defineGroup, route } from '../../lib/http/route';
+import { defineReflexoGroup } from './surface';
+import { route } from '../../lib/http/route';
 import {
   appointmentsBetweenReport,
   appointmentsPerTherapistReport,
@@ -15,7 +16,7 @@ import { statisticsRoute } from './company-statistics';
 
 /* Module 8 of reflexo-api.md: JSON reports of one clinic day or date range. `date` defaults to today (clinic time). */
 
-export const group = defineGroup({
+export const group = defineReflexoGroup({
   name: 'company-reports',
   prefixes: ['/api/company/reports'],
   tag: 'Company reports',

@@ -1,5 +1,6 @@
 import { createHandler } from '../../lib/http/app';
-import { defineGroup, route } from '../../lib/http/route';
+import { defineReflexoGroup } from './surface';
+import { route } from '../../lib/http/route';
 import { parseRange, reportScope, statistics } from '../../lib/domain/company-reports';
 import { Statistics, statsQuery, unknownClinic } from './company-report-schemas';
 
@@ -20,7 +21,7 @@ export const statisticsRoute = route({
   },
 });
 
-export const group = defineGroup({
+export const group = defineReflexoGroup({
   name: 'company-statistics',
   prefixes: ['/api/company/statistics'],
   tag: 'Company reports',

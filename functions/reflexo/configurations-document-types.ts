@@ -1,9 +1,9 @@
 import { createHandler } from '../../lib/http/app';
-import { defineGroup } from '../../lib/http/route';
+import { defineReflexoGroup } from './surface';
 import { namedCatalogRoutes } from './_named-catalog-routes';
 
 /* Module 6 of reflexo-api.md: document types, a global catalog (DNI, CE, Pasaporte, RUC seeded). */
-export const group = defineGroup({
+export const group = defineReflexoGroup({
   name: 'configurations-document-types',
   prefixes: ['/api/configurations/document_types'],
   tag: 'Configurations',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { defineReflexoGroup } from './surface';
 import { createHandler } from '../../lib/http/app';
-import { defineGroup, reply, route } from '../../lib/http/route';
+import { reply, route } from '../../lib/http/route';
 import { idParams, intString, timestamp } from '../../lib/http/schemas';
 import { createHistory, deleteHistory, editHistory, getHistory, listHistories } from '../../lib/domain/histories';
 import { isHard } from '../../lib/domain/clinical-rules';
@@ -88,7 +89,7 @@ const remove = route({
   },
 });
 
-export const group = defineGroup({
+export const group = defineReflexoGroup({
   name: 'configurations-histories',
   prefixes: [PREFIX],
   tag: 'Configurations',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { defineReflexoGroup } from './surface';
 import { createHandler } from '../../lib/http/app';
-import { defineGroup, reply, route } from '../../lib/http/route';
+import { reply, route } from '../../lib/http/route';
 import { idParams } from '../../lib/http/schemas';
 import {
   createPaymentStatus,
@@ -54,7 +55,7 @@ const remove = route({
   },
 });
 
-export const group = defineGroup({
+export const group = defineReflexoGroup({
   name: 'configurations-payment-statuses',
   prefixes: [PREFIX],
   tag: 'Configurations',

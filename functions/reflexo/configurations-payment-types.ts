@@ -1,9 +1,9 @@
 import { createHandler } from '../../lib/http/app';
-import { defineGroup } from '../../lib/http/route';
+import { defineReflexoGroup } from './surface';
 import { namedCatalogRoutes } from './_named-catalog-routes';
 
 /* Module 6 of reflexo-api.md: payment types, a global catalog (Efectivo, Tarjeta, Transferencia… seeded). */
-export const group = defineGroup({
+export const group = defineReflexoGroup({
   name: 'configurations-payment-types',
   prefixes: ['/api/configurations/payment_types'],
   tag: 'Configurations',

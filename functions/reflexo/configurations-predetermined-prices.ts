@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { defineReflexoGroup } from './surface';
 import { createHandler } from '../../lib/http/app';
-import { defineGroup, reply, route } from '../../lib/http/route';
+import { reply, route } from '../../lib/http/route';
 import { idParams, timestamp } from '../../lib/http/schemas';
 import { createPrice, editPrice, getPrice, listPrices, removePrice } from '../../lib/domain/predetermined-prices';
 import { decimalInput, intInput, text } from '../../lib/domain/clinical-schemas';
@@ -49,7 +50,7 @@ const remove = route({
   },
 });
 
-export const group = defineGroup({
+export const group = defineReflexoGroup({
   name: 'configurations-predetermined-prices',
   prefixes: [PREFIX],
   tag: 'Configurations',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { defineReflexoGroup } from './surface';
 import { createHandler } from '../../lib/http/app';
-import { defineGroup, route } from '../../lib/http/route';
+import { route } from '../../lib/http/route';
 import { idParams, intString, nullableTimestamp, timestamp } from '../../lib/http/schemas';
 import { getDistrict, getProvince, getRegion, listDistricts, listProvinces, listRegions } from '../../lib/domain/locations';
 
@@ -28,7 +29,7 @@ const District = z.object({
   ...stamps,
 });
 
-export const group = defineGroup({
+export const group = defineReflexoGroup({
   name: 'locations',
   prefixes: ['/api/locations'],
   tag: 'Locations',

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { defineReflexoGroup } from './surface';
 import { createHandler } from '../../lib/http/app';
 import { drfPage, drfPageSchema, MAX_PAGE_SIZE, pageNumber } from '../../lib/http/pagination';
-import { defineGroup, reply, route } from '../../lib/http/route';
+import { reply, route } from '../../lib/http/route';
 import { errorBody, idParams, timestamp } from '../../lib/http/schemas';
 import { createDiagnosis, deleteDiagnosis, editDiagnosis, getDiagnosis, listDiagnoses } from '../../lib/domain/diagnoses';
 import { isHard } from '../../lib/domain/clinical-rules';
@@ -56,7 +57,7 @@ const remove = route({
   },
 });
 
-export const group = defineGroup({
+export const group = defineReflexoGroup({
   name: 'patients-diagnoses',
   prefixes: [PREFIX],
   tag: 'Diagnoses',

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { defineReflexoGroup } from './surface';
 import { createHandler } from '../../lib/http/app';
 import { MAX_PAGE_SIZE } from '../../lib/http/pagination';
-import { defineGroup, reply, route } from '../../lib/http/route';
+import { reply, route } from '../../lib/http/route';
 import { idParams, intString, isoDate, timestamp } from '../../lib/http/schemas';
 import { createMedicalRecord, deleteMedicalRecord, editMedicalRecord, getMedicalRecord, listMedicalRecords } from '../../lib/domain/medical-records';
 import { isHard } from '../../lib/domain/clinical-rules';
@@ -107,7 +108,7 @@ const detail = route({
   handler: ({ db, actor, params }) => getMedicalRecord(db, actor, params.id),
 });
 
-export const group = defineGroup({
+export const group = defineReflexoGroup({
   name: 'patients-medical-records',
   prefixes: [PREFIX],
   tag: 'Medical records',

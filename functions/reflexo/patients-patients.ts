@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { defineReflexoGroup } from './surface';
 import { createHandler } from '../../lib/http/app';
 import { MAX_PAGE_SIZE, pageNumber } from '../../lib/http/pagination';
-import { defineGroup, reply, route } from '../../lib/http/route';
-import { detailBody, idParams, timestamp } from '../../lib/http/schemas';
-import { createPatient, deletePatient, editPatient, getPatient, listPatients } from '../../lib/domain/patients';
+import { route } from '../../lib/http/route';
+import { detailBody, timestamp } from '../../lib/http/schemas';
+import { createPatient, deletePatient, editPatient, getPatient, listPatients, type PatientRecord } from '../../lib/domain/patients';
+import { resourceRoutes } from '../../lib/http/resource';
 import { isHard } from '../../lib/domain/clinical-rules';
 import { hardQuery, intInput, MSG, optionalText, text } from '../../lib/domain/clinical-schemas';
 
@@ -73,53 +75,44 @@ const PatchBody = CreateBody.partial();
 
 const pageQuery = { page: pageNumber(1), per_page: pageNumber(10, MAX_PAGE_SIZE) };
 
-const create = route({
-  method: 'POST',
-  path: `${PREFIX}/create/`,
-  access: 'user',
-  summary: 'Crear paciente',
-  body: CreateBody,
-  status: 201,
-  response: Patient,
-  responses: { 409: { description: 'El paciente ya existe (documento o email duplicado)', schema: Duplicate } },
-  handler: async ({ db, actor, body }) => reply(201, await createPatient(db, actor, body)),
-});
-const put = route({
-  method: 'PUT',
-  path: `${PREFIX}/{id}/edit/`,
-  access: 'user',
-  summary: 'Editar paciente (completo)',
-  entity: 'patients',
-  params: idParams,
-  body: CreateBody,
-  response: Patient,
-  responses: { 409: { description: 'Documento o email de otro paciente', schema: Duplicate } },
-  handler: ({ db, actor, params, body }) => editPatient(db, actor, params.id, body, false),
-});
-const patch = route({
-  ...put,
-  method: 'PATCH',
-  summary: 'Editar paciente (parcial)',
-  body: PatchBody,
-  handler: ({ db, actor, params, body }) => editPatient(db, actor, params.id, body, true),
-});
-const remove = route({
-  method: 'DELETE',
-  path: `${PREFIX}/{id}/delete/`,
-  access: 'user',
-  summary: 'Eliminar paciente (soft delete; ?hard=true definitivo)',
-  entity: 'patients',
-  params: idParams,
-  query: hardQuery,
-  status: 204,
-  responses: { 409: { description: 'El paciente tiene citas o tickets (?hard=true)' } },
-  handler: async ({ db, actor, params, query }) => {
-    await deletePatient(db, actor, params.id, isHard(query.hard));
-    return reply(204);
-  },
+/** What the list and search show (the spec's fields, nothing clinical). */
+const toPatient = (p: PatientRecord) => ({
+  id: p.id,
+  document_number: p.document_number,
+  paternal_lastname: p.paternal_lastname,
+  maternal_lastname: p.maternal_lastname,
+  name: p.name,
+  email: p.email,
+  phone1: p.phone1,
+  sex: p.sex,
+  address: p.address,
+  reflexo_id: p.reflexo_id,
+  created_at: p.created_at,
+  updated_at: p.updated_at,
 });
 
-export const group = defineGroup({
+/** The detail adds what an edit form needs to prefill. */
+const toPatientDetail = (p: PatientRecord) => ({
+  ...toPatient(p),
+  phone2: p.phone2,
+  document_type_id: p.document_type_id,
+  region_code: p.region_id,
+  province_code: p.province_id,
+  district_code: p.district_id,
+  ocupation: p.ocupation,
+  health_condition: p.health_condition,
+});
+
+const patientPage = (page: { rows: PatientRecord[]; count: number }, current: number, perPage: number) => ({
+  count: page.count,
+  num_pages: Math.max(1, Math.ceil(page.count / perPage)),
+  current_page: current,
+  results: page.rows.map(toPatient),
+});
+
+const duplicate = { 409: { description: 'El paciente ya existe (documento o email duplicado)', schema: Duplicate } };
+
+export const group = defineReflexoGroup({
   name: 'patients-patients',
   prefixes: [PREFIX],
   tag: 'Patients',
@@ -132,7 +125,7 @@ export const group = defineGroup({
       summary: 'Listar pacientes (?page=, ?per_page=)',
       query: z.object(pageQuery),
       response: PatientPage,
-      handler: ({ db, actor, query }) => listPatients(db, actor, { page: query.page, perPage: query.per_page }),
+      handler: async ({ db, actor, query }) => patientPage(await listPatients(db, actor, { page: query.page, perPage: query.per_page }), query.page, query.per_page),
     }),
     route({
       method: 'GET',
@@ -141,26 +134,25 @@ export const group = defineGroup({
       summary: 'Buscar pacientes por nombre, apellidos, documento o email (?q=)',
       query: z.object({ ...pageQuery, q: z.string().trim().min(1, MSG.blank).max(100, MSG.maxLength(100)) }),
       response: PatientPage,
-      handler: ({ db, actor, query }) => listPatients(db, actor, { page: query.page, perPage: query.per_page, q: query.q }),
+      handler: async ({ db, actor, query }) => patientPage(await listPatients(db, actor, { page: query.page, perPage: query.per_page, q: query.q }), query.page, query.per_page),
     }),
-    create,
-    { ...create, path: `${PREFIX}/`, summary: 'Crear paciente (DRF)' },
-    route({
-      method: 'GET',
-      path: `${PREFIX}/{id}/`,
-      access: 'user',
-      summary: 'Ver paciente',
+    ...resourceRoutes({
+      prefix: PREFIX,
+      dialect: 'reflexo',
+      noun: 'paciente',
       entity: 'patients',
-      params: idParams,
-      response: PatientDetail,
-      handler: ({ db, actor, params }) => getPatient(db, actor, params.id),
+      access: 'user',
+      item: Patient,
+      create: { body: CreateBody, responses: duplicate, handler: async ({ db, actor, body }) => toPatient(await createPatient(db, actor, body)) },
+      get: { response: PatientDetail, handler: async ({ db, actor, params }) => toPatientDetail(await getPatient(db, actor, params.id)) },
+      update: { body: CreateBody, patchBody: PatchBody, responses: duplicate, handler: async ({ db, actor, params, body }, full) => toPatient(await editPatient(db, actor, params.id, body, !full)) },
+      remove: {
+        summary: 'Eliminar paciente (soft delete; ?hard=true definitivo)',
+        query: hardQuery,
+        responses: { 409: { description: 'El paciente tiene citas o tickets (?hard=true)' } },
+        handler: ({ db, actor, params, query }) => deletePatient(db, actor, params.id, isHard(query.hard)),
+      },
     }),
-    put,
-    { ...put, path: `${PREFIX}/{id}/`, summary: 'Editar paciente (DRF, completo)' },
-    patch,
-    { ...patch, path: `${PREFIX}/{id}/`, summary: 'Editar paciente (DRF, parcial)' },
-    remove,
-    { ...remove, path: `${PREFIX}/{id}/`, summary: 'Eliminar paciente (DRF)' },
   ],
 });
 

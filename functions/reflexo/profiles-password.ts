@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { defineReflexoGroup } from './surface';
 import { createHandler } from '../../lib/http/app';
-import { defineGroup, route } from '../../lib/http/route';
+import { route } from '../../lib/http/route';
 import { timestamp } from '../../lib/http/schemas';
 import { changePassword, confirmPasswordReset, passwordHistory, passwordPolicy, requestPasswordReset } from '../../lib/domain/identity-passwords';
 import { passwordStrength } from '../../lib/domain/identity-password-policy';
@@ -12,7 +13,7 @@ const code = z.string().trim().regex(/^\d{6}$/, 'El código debe tener 6 dígito
 const Message = z.object({ message: z.string() });
 const CodeSent = z.object({ message: z.string(), code: z.string().optional(), expires_at: timestamp });
 
-export const group = defineGroup({
+export const group = defineReflexoGroup({
   name: 'profiles-password',
   prefixes: ['/api/profiles/password'],
   tag: 'Profiles: password',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { defineReflexoGroup } from './surface';
 import { createHandler } from '../../lib/http/app';
-import { created, defineGroup, route } from '../../lib/http/route';
+import { created, route } from '../../lib/http/route';
 import { drfPage, drfPageQuery, drfPageSchema } from '../../lib/http/pagination';
 import { nullableTimestamp, timestamp } from '../../lib/http/schemas';
 import { deleteMe, deleteMyPhoto, getMyProfile, searchUsers, updateMyProfile, uploadMyPhoto } from '../../lib/domain/identity-profiles';
@@ -62,7 +63,7 @@ const updateRoute = (method: 'PUT' | 'PATCH') =>
     handler: ({ db, actor, body, files, baseUrl }) => updateMyProfile(db, actor!, body, files.find((f) => f.field === 'photo_file'), baseUrl),
   });
 
-export const group = defineGroup({
+export const group = defineReflexoGroup({
   name: 'profiles-users',
   prefixes: ['/api/profiles/users'],
   tag: 'Profiles: users',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { defineReflexoGroup } from './surface';
 import { createHandler } from '../../lib/http/app';
-import { defineGroup, route } from '../../lib/http/route';
+import { route } from '../../lib/http/route';
 import { timestamp } from '../../lib/http/schemas';
 import {
   confirmEmailChange,
@@ -21,7 +22,7 @@ const CodeSent = z.object({ message: z.string(), code: z.string().optional(), ex
 const Message = z.object({ message: z.string() });
 const tooMany = { 429: { description: 'Demasiados intentos' } };
 
-export const group = defineGroup({
+export const group = defineReflexoGroup({
   name: 'profiles-verification',
   prefixes: ['/api/profiles/verification'],
   tag: 'Profiles: verification',

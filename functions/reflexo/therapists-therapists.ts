@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { defineReflexoGroup } from './surface';
 import { createHandler } from '../../lib/http/app';
-import { defineGroup, reply, route, type AnyRoute } from '../../lib/http/route';
+import { reply, route, type AnyRoute } from '../../lib/http/route';
 import { drfPage, drfPageQuery, drfPageSchema } from '../../lib/http/pagination';
 import { fieldErrors, idParams, intString, isoDate, timestamp } from '../../lib/http/schemas';
 import {
@@ -215,6 +216,6 @@ const routes: AnyRoute[] = [
   { ...photoDelete, path: `${P}/{id}/photo/` },
 ];
 
-export const group = defineGroup({ name: 'therapists-therapists', prefixes: [P], tag: 'Therapists', tenantScoped: true, routes });
+export const group = defineReflexoGroup({ name: 'therapists-therapists', prefixes: [P], tag: 'Therapists', tenantScoped: true, routes });
 
 export const handler = createHandler(group);

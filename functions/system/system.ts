@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { config, effectiveSettings, isDeployed } from '../../lib/config';
 import { getPool } from '../../lib/db/pool';
 import { createHandler } from '../../lib/http/app';
-import { NotFound } from '../../lib/http/errors';
+import { NotFound } from '../../lib/errors';
 import { defineGroup, reply, route } from '../../lib/http/route';
 import { asOpenApi30, documentForSurface } from '../../lib/http/openapi';
 import { serveStatic, staticBytes, staticFile } from '../../lib/http/static';

@@ -18,8 +18,8 @@ export async function seedDemo(db: Kysely<any>, log: (s: string) => void = () =>
   let tenant = await db.selectFrom('tenants').select('id').where('name', '=', DEMO.tenant).executeTakeFirst();
   if (!tenant) tenant = await db.insertInto('tenants').values({ name: DEMO.tenant }).returning('id').executeTakeFirstOrThrow();
   const tenantId = tenant.id as number;
-  await db.insertInto('roles').values({ name: 'Admin' }).onConflict((oc) => oc.column('name').doNothing()).execute();
-  const role = await db.selectFrom('roles').select('id').where('name', '=', 'Admin').executeTakeFirstOrThrow();
+  // The clinic-administrator role exists from migration 0012, found by its fixed code.
+  const role = await db.selectFrom('roles').select('id').where('code', '=', 'admin').executeTakeFirstOrThrow();
   const hash = await hashPassword(DEMO.password);
   const users = [
     { email: DEMO.superuser, user_name: 'demo_superadmin', name: 'Super', paternal_lastname: 'Admin', reflexo_id: null, is_superuser: true, is_staff: true, role_id: role.id },

@@ -1,7 +1,7 @@
 import type { Db } from '../db/tenant';
-import type { Actor } from '../http/route';
-import { Conflict, NotFound } from '../http/errors';
-import { paginate } from '../http/pagination';
+import { isPlatform, type Actor } from '../auth/actor';
+import { Conflict, NotFound } from '../errors';
+import { paginate } from '../queries/paginate';
 import {
   activeStatusesWithCounts,
   appointmentsWithStatus,
@@ -37,7 +37,7 @@ export const statusView = (s: Row) => ({
 const withCount = (s: Row, appointments_count: number) => ({ ...statusView(s), appointments_count, deleted_at: s.deleted_at });
 
 const duplicateName = (err: unknown) => {
-  if ((err as { code?: string }).code === '23505') return new Conflict('Ya existe un estado de cita con este nombre.', { name: ['Ya existe un estado de cita con este nombre.'] });
+  if ((err as { code?: string }).code === '23505') return new Conflict('Ya existe un estado de cita con este nombre.', { fields: { name: ['Ya existe un estado de cita con este nombre.'] } });
   return err;
 };
 
@@ -104,7 +104,7 @@ export async function setStatusActive(db: Db, id: number, active: boolean) {
 export async function statusAppointments(db: Db, actor: Actor, id: number, page: number, size: number) {
   const s = await findStatus(db, id);
   if (!s) throw notFound();
-  const scope = actor.isSuperuser ? null : actor.reflexoId;
+  const scope = isPlatform(actor) ? null : actor.reflexoId;
   const count = await countAppointmentsWithStatus(db, id, scope);
   const appointments = count > (page - 1) * size ? await appointmentsWithStatus(db, id, scope, size, (page - 1) * size) : [];
   return { status: { id: s.id, name: s.name, description: s.description }, appointments, count };

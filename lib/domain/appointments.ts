@@ -1,8 +1,8 @@
 import type { Db } from '../db/tenant';
 import type { StatusKind } from '../db/tables/scheduling';
-import type { Actor } from '../http/route';
-import { Forbidden, HttpError, NotFound, ValidationError, type FieldIssue } from '../http/errors';
-import { isAdmin } from '../http/route';
+import type { Actor } from '../auth/actor';
+import { AppError, Conflict, type FieldIssue, Forbidden, NotFound, ValidationError } from '../errors';
+import { isAdmin } from '../auth/actor';
 import { recordAudit } from './audit';
 import { readerScope } from './scheduling-scope';
 import { tenantForWrite } from './tenancy';
@@ -26,7 +26,7 @@ import {
   type AppointmentFilter,
   type AppointmentRow,
 } from '../queries/appointments';
-import { deleteTicket, paymentStatusIdByCode, ticketOfAppointment, updateTicket } from '../queries/tickets';
+import { deleteTicket, ticketOfAppointment, updateTicket } from '../queries/tickets';
 
 /*
  * Booking rules. The database refuses overlapping live appointments of one therapist or one room
@@ -108,7 +108,7 @@ export function bookingConflict(err: unknown): unknown {
   if (e?.code !== '23P01') return err;
   const room = e.constraint === 'appointments_room_no_overlap';
   const detail = room ? 'La sala ya está ocupada en ese horario.' : 'El terapeuta ya tiene una cita en ese horario.';
-  return new HttpError(409, { detail, code: room ? 'room_unavailable' : 'therapist_unavailable' }, {}, detail);
+  return new Conflict(detail, { code: room ? 'room_unavailable' : 'therapist_unavailable' });
 }
 
 async function view(db: Db, reflexoId: number | null, id: number) {
@@ -328,7 +328,7 @@ export async function removeAppointment(db: Db, actor: Actor, id: number, hard: 
 
 export async function cancelAppointment(db: Db, actor: Actor, id: number, reason: string | null) {
   const current = await locked(db, actor, id);
-  if (current.cancelled_at !== null) throw new HttpError(400, { detail: 'La cita ya está cancelada.' });
+  if (current.cancelled_at !== null) throw new AppError(400, 'La cita ya está cancelada.');
   const cancelled = await findStatusIdByKind(db, 'cancelled');
   await updateAppointment(db, id, current.reflexo_id, { appointment_status_id: cancelled.id, cancelled_at: new Date(), cancellation_reason: reason });
   await recordAudit(db, { action: 'cancel', entity: 'appointments', entityId: id, reflexoId: current.reflexo_id, changedFields: ['appointment_status', 'cancelled_at', 'cancellation_reason'] });
@@ -343,7 +343,7 @@ export async function rescheduleAppointment(
   body: { appointment_date: string; hour: string; reason?: string | null; duration_minutes?: number; therapist?: number; room?: string | null },
 ) {
   const current = await locked(db, actor, id);
-  if (current.cancelled_at !== null) throw new HttpError(400, { detail: 'No se puede reprogramar una cita cancelada.' });
+  if (current.cancelled_at !== null) throw new AppError(400, 'No se puede reprogramar una cita cancelada.');
   const hour = normaliseHour(body.hour);
   const issues = pastIssues(await clockOf(db, current.reflexo_id), body.appointment_date, hour);
   if (body.therapist !== undefined && body.therapist !== current.therapist_id) issues.push(...(await referenceIssues(db, current.reflexo_id, { therapist: body.therapist })).issues);

@@ -1,9 +1,9 @@
 import { config } from '../config';
 import type { Db } from '../db/tenant';
-import { requestContext } from '../http/context';
-import { NotFound } from '../http/errors';
-import { paginate, type Page } from '../http/pagination';
-import type { Actor } from '../http/route';
+import { requestContext } from '../context';
+import { NotFound } from '../errors';
+import { paginate, type Page } from '../queries/paginate';
+import { isPlatform, type Actor } from '../auth/actor';
 import { auditLogQuery, tenantTimeZone, type AuditFilter } from '../queries/audit';
 import { requireTenantReader } from './tenancy';
 
@@ -71,7 +71,7 @@ export interface AuditSearch {
  */
 async function scopeFor(db: Db, actor: Actor | null, requested?: number): Promise<Pick<AuditFilter, 'reflexoId' | 'timeZone'>> {
   requireTenantReader(actor);
-  const reflexoId = actor!.isSuperuser ? requested : actor!.reflexoId!;
+  const reflexoId = isPlatform(actor) ? requested : actor!.reflexoId!;
   const timeZone = (reflexoId !== undefined ? await tenantTimeZone(db, reflexoId) : undefined) ?? config.defaultTimeZone;
   return { reflexoId, timeZone };
 }

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/tenant';
-import { Conflict, ValidationError } from '../http/errors';
-import type { Actor } from '../http/route';
+import { Conflict, ValidationError } from '../errors';
+import { isPlatform, type Actor } from '../auth/actor';
 import { requireTenantReader } from './tenancy';
 
 /* Rules shared by the patients, clinical records and configuration modules. */
@@ -15,7 +15,7 @@ export const pgConstraint = (err: unknown): string | undefined => (err as { cons
  */
 export function readScope(actor: Actor | null): number | null {
   requireTenantReader(actor);
-  return actor!.isSuperuser ? null : actor!.reflexoId;
+  return isPlatform(actor) ? null : actor!.reflexoId;
 }
 
 /**

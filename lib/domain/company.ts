@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/tenant';
-import { HttpError, NotFound, ValidationError } from '../http/errors';
-import type { Actor, UploadedFile } from '../http/route';
+import { BadRequest, NotFound, ValidationError } from '../errors';
+import { isPlatform, type Actor } from '../auth/actor';
+import type { UploadedFile } from '../files/upload';
 import { checkImage, type CheckedImage } from '../files/images';
 import { deleteObject, mediaKey, mediaUrl, putObject } from '../storage/s3';
 import { recordAudit } from './audit';
@@ -20,7 +21,7 @@ const FORMAT_MESSAGE = 'Formato no permitido. Solo se aceptan: jpg, jpeg, png';
 /** Tenant users see their clinic; global administrators see every clinic (or the one they name). */
 const readerTenant = (actor: Actor | null, requested?: number): number | null => {
   requireTenantReader(actor);
-  return actor!.isSuperuser ? (requested ?? null) : actor!.reflexoId;
+  return isPlatform(actor) ? (requested ?? null) : actor!.reflexoId;
 };
 
 const relativeLogo = (row: CompanyRow) => (row.logo_key ? `/media/${row.logo_key}` : row.logo_external_url);
@@ -207,7 +208,7 @@ export async function uploadLogo(
   const current = await findCompany(db, actor, id, true);
   tenantForWrite(actor, current.reflexo_id);
   if (!replace && (current.logo_key || current.logo_external_url)) {
-    throw new HttpError(400, { error: 'La empresa ya tiene un logo. Use PUT para actualizar.' });
+    throw new BadRequest('La empresa ya tiene un logo. Use PUT para actualizar.', { code: 'logo_exists' });
   }
   const file = logoFile(files);
   let changes: { logo_key: string | null; logo_external_url: string | null };
@@ -237,7 +238,7 @@ export async function showLogo(db: Db, actor: Actor | null, id: number, baseUrl:
 export async function removeLogo(db: Db, actor: Actor | null, id: number) {
   const current = await findCompany(db, actor, id, true);
   tenantForWrite(actor, current.reflexo_id);
-  if (!current.logo_key && !current.logo_external_url) throw new HttpError(400, { error: 'La empresa no tiene logo.' });
+  if (!current.logo_key && !current.logo_external_url) throw new BadRequest('La empresa no tiene logo.', { code: 'logo_missing' });
   await updateCompany(db, id, current.reflexo_id, { logo_key: null, logo_external_url: null });
   await recordAudit(db, { action: 'update', entity: 'company_data', entityId: id, changedFields: ['company_logo'] });
   await forgetObject(current.logo_key);

@@ -1,5 +1,6 @@
+import type { NamedCatalog } from '../db/tables/clinical';
 import type { Db } from '../db/tenant';
-import { NotFound } from '../http/errors';
+import { NotFound } from '../errors';
 import {
   deleteNamed,
   deletePaymentStatus,
@@ -9,7 +10,6 @@ import {
   selectPaymentStatuses,
   updateNamed,
   updatePaymentStatus,
-  type NamedCatalog,
 } from '../queries/configuration-catalogs';
 import { hardDeleteOrConflict } from './clinical-rules';
 

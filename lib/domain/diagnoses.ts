@@ -1,6 +1,6 @@
 import type { Db } from '../db/tenant';
-import { HttpError, ValidationError } from '../http/errors';
-import { paginate } from '../http/pagination';
+import { NotFound, ValidationError } from '../errors';
+import { paginate } from '../queries/paginate';
 import { diagnosesQuery, hardDeleteDiagnosis, insertDiagnosis, selectDiagnosis, softDeleteDiagnosesByCode, updateDiagnosis } from '../queries/diagnoses';
 import { hardDeleteOrConflict, pgCode, pgConstraint } from './clinical-rules';
 
@@ -9,7 +9,7 @@ import { hardDeleteOrConflict, pgCode, pgConstraint } from './clinical-rules';
  * so two concurrent creates of the same code cannot both succeed. Soft delete marks every live row
  * sharing the code, as the spec describes.
  */
-const notFound = () => new HttpError(404, { error: 'Diagnóstico no encontrado' }, {}, 'Diagnóstico no encontrado');
+const notFound = () => new NotFound('Diagnóstico no encontrado', { code: 'diagnosis_not_found' });
 const duplicateCode = () => ValidationError.field('code', 'Un diagnóstico con este código ya existe.', 'unique');
 
 async function uniqueCode<T>(write: () => Promise<T>): Promise<T> {

@@ -1,6 +1,6 @@
 import type { Db } from '../db/tenant';
-import { HttpError, NotFound, ValidationError } from '../http/errors';
-import type { Actor } from '../http/route';
+import { Conflict, NotFound, ValidationError } from '../errors';
+import type { Actor } from '../auth/actor';
 import { selectLivePatientTenant } from '../queries/medical-records';
 import {
   hardDeleteHistory,
@@ -93,12 +93,7 @@ export async function createHistory(db: Db, actor: Actor | null, input: HistoryF
   if (!res.ok) {
     if (pgCode(res.error) === '23505' && pgConstraint(res.error) === 'histories_patient_live_uq') {
       const existing = await selectLiveHistoryOfPatient(db, input.patient);
-      throw new HttpError(
-        409,
-        { error: 'Ya existe un historial activo para este paciente', existing_history_id: existing?.id ?? null },
-        {},
-        'Ya existe un historial activo para este paciente',
-      );
+      throw new Conflict('Ya existe un historial activo para este paciente', { code: 'history_exists', data: { existing_history_id: existing?.id ?? null } });
     }
     throw res.error;
   }

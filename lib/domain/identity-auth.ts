@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { hashPassword, needsRehash, verifyPassword } from '../auth/passwords';
 import { InvalidToken, signToken, verifyToken } from '../auth/tokens';
 import { keepEvenIfRolledBack, withGlobalScope, type Db } from '../db/tenant';
-import { HttpError, ValidationError } from '../http/errors';
-import type { Actor } from '../http/route';
-import { invalidToken } from '../http/middleware';
+import { AppError, ValidationError } from '../errors';
+import type { Actor } from '../auth/actor';
+import { invalidToken } from '../errors';
 import {
   insertRefreshToken,
   insertRevokedToken,
@@ -55,7 +55,7 @@ export async function register(db: Db, input: Registration) {
   return { message: 'Usuario registrado con éxito' };
 }
 
-const badCredentials = () => new HttpError(401, { detail: 'Credenciales inválidas. Verifique su email y contraseña.' });
+const badCredentials = () => new AppError(401, 'Credenciales inválidas. Verifique su email y contraseña.');
 
 // Unknown e-mails still pay for one KDF run, so response time does not reveal which accounts exist.
 let decoyHash: Promise<string> | undefined;

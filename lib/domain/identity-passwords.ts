@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto';
 import { hashPassword, verifyPassword } from '../auth/passwords';
 import { withGlobalScope, type Db } from '../db/tenant';
-import { NotFound, ValidationError } from '../http/errors';
-import type { Actor } from '../http/route';
+import { NotFound, ValidationError } from '../errors';
+import type { Actor } from '../auth/actor';
 import { pushPasswordHistory, revokeUserRefreshTokens, selectPasswordHistory } from '../queries/identity-credentials';
 import { selectPasswordHash, selectUserCredentialsByEmail, updateUser } from '../queries/identity-users';
 import { PASSWORD_RULES, POLICY_MESSAGE } from './identity-password-policy';

@@ -1,11 +1,12 @@
 import type { Db } from '../db/tenant';
-import { NotFound } from '../http/errors';
-import type { Actor, UploadedFile } from '../http/route';
+import { NotFound } from '../errors';
+import type { Actor } from '../auth/actor';
+import type { UploadedFile } from '../files/upload';
 import { checkImage } from '../files/images';
 import { deleteObject, mediaKey, mediaUrl, putObject } from '../storage/s3';
 import { insertRevokedToken } from '../queries/identity-credentials';
 import { searchUsersQuery, selectUserById, updateUser, type UserRow } from '../queries/identity-users';
-import { paginate } from '../http/pagination';
+import { paginate } from '../queries/paginate';
 import { duplicateUserField, removeUser } from './identity-users';
 import { auditIdentity } from './identity-security';
 

@@ -1,15 +1,15 @@
 import type { Db } from '../db/tenant';
-import { HttpError } from '../http/errors';
-import { isAdmin, type Actor } from '../http/route';
+import { AppError, NotFound } from '../errors';
+import { isAdmin, type Actor } from '../auth/actor';
 import { deleteRoleRow, insertRole, selectRole, selectRoles, updateRole } from '../queries/identity-roles';
 
 /* Module 1 roles: a global catalog, managed only by admins (role "Admin" or superuser). */
 
-const roleNotFound = () => new HttpError(404, { error: 'Rol no encontrado' });
+const roleNotFound = () => new NotFound('Rol no encontrado', { code: 'role_not_found' });
 
 /** The contract shows DRF's own English message for this 403. */
 export function assertRoleAdmin(actor: Actor | null): void {
-  if (!isAdmin(actor)) throw new HttpError(403, { detail: 'You do not have permission to perform this action.' });
+  if (!isAdmin(actor)) throw new AppError(403, 'You do not have permission to perform this action.');
 }
 
 export const listRoles = (db: Db) => selectRoles(db);

@@ -2,7 +2,7 @@ import { createHmac, randomInt } from 'node:crypto';
 import { config } from '../config';
 import { keepEvenIfRolledBack, withGlobalScope, type Db } from '../db/tenant';
 import type { CodePurpose } from '../db/tables/identity';
-import { TooManyRequests, ValidationError } from '../http/errors';
+import { TooManyRequests, ValidationError } from '../errors';
 import { recordAudit, type AuditEntry } from './audit';
 import { sendMail } from '../mail/ses';
 import {
@@ -52,7 +52,7 @@ export async function assertNotThrottled(db: Db, keys: FailureKey[], message = '
   if (!blocked.length) return rows.length > 0;
   const until = Math.max(...blocked.map((r) => new Date(r.oldest).getTime() + FAILURE_WINDOW_SECONDS * 1000));
   const retryAfter = Math.max(1, Math.ceil((until - Date.now()) / 1000));
-  throw new TooManyRequests(message, undefined, { 'Retry-After': String(retryAfter) });
+  throw new TooManyRequests(message, { headers: { 'Retry-After': String(retryAfter) } });
 }
 
 /* A failure must outlive the request, whose transaction rolls back when the 401/400 is thrown. */

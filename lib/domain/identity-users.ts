@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { hashPassword } from '../auth/passwords';
 import type { Db } from '../db/tenant';
-import { HttpError, NotFound, ValidationError } from '../http/errors';
-import { isAdmin, type Actor } from '../http/route';
+import { Forbidden, NotFound, ValidationError } from '../errors';
+import { isAdmin, type Actor } from '../auth/actor';
 import { deleteObject } from '../storage/s3';
 import { pushPasswordHistory } from '../queries/identity-credentials';
 import { deleteUserRow, insertUser, selectUserById, selectUsers, updateUser, type UserRow } from '../queries/identity-users';
@@ -18,7 +18,7 @@ import { auditIdentity } from './identity-security';
 
 export const PASSWORD_HISTORY_SIZE = 5;
 
-const noPermission = () => new HttpError(403, { error: 'No tienes permisos para acceder a esta información' });
+const noPermission = () => new Forbidden('No tienes permisos para acceder a esta información', { code: 'users_forbidden' });
 const userNotFound = () => new NotFound('Usuario no encontrado.');
 
 const canManageUsers = (a: Actor) => isAdmin(a);

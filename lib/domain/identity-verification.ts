@@ -2,8 +2,8 @@ import { randomInt } from 'node:crypto';
 import { sql } from 'kysely';
 import { withGlobalScope, type Db } from '../db/tenant';
 import type { CodePurpose } from '../db/tables/identity';
-import { Conflict, NotFound, ValidationError } from '../http/errors';
-import type { Actor } from '../http/route';
+import { Conflict, NotFound, ValidationError } from '../errors';
+import type { Actor } from '../auth/actor';
 import { selectCodesForUser } from '../queries/identity-credentials';
 import { emailTaken, selectUserById, selectUserCredentialsByEmail, updateUser } from '../queries/identity-users';
 import {

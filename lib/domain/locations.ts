@@ -1,5 +1,5 @@
 import type { Db } from '../db/tenant';
-import { NotFound } from '../http/errors';
+import { NotFound } from '../errors';
 import { selectDistricts, selectProvinces, selectRegions } from '../queries/locations';
 
 /* Peru's regions → provinces → districts, shaped as the Reflexo contract shows them. */

@@ -1,7 +1,7 @@
 import type { Db } from '../db/tenant';
-import { NotFound, ValidationError } from '../http/errors';
-import { paginate } from '../http/pagination';
-import type { Actor } from '../http/route';
+import { NotFound, ValidationError } from '../errors';
+import { paginate } from '../queries/paginate';
+import { isPlatform, type Actor } from '../auth/actor';
 import {
   hardDeleteMedicalRecord,
   insertMedicalRecord,
@@ -61,12 +61,12 @@ async function recordTenant(db: Db, actor: Actor | null, patientId: number, requ
   const patient = await selectLivePatientTenant(db, patientId, scope);
   if (!patient) {
     // Another clinic's patient, seen by a global administrator editing this record: a tenant clash.
-    if (fixedTenant !== undefined && actor?.isSuperuser && (await selectLivePatientTenant(db, patientId, null))) {
+    if (fixedTenant !== undefined && isPlatform(actor ?? null) && (await selectLivePatientTenant(db, patientId, null))) {
       throw ValidationError.field(null, TENANT_MISMATCH, 'invalid');
     }
     throw ValidationError.field('patient_id', 'El paciente no existe o está inactivo.', 'does_not_exist');
   }
-  const wanted = requested ?? (actor?.isSuperuser ? undefined : (actor?.reflexoId ?? undefined));
+  const wanted = requested ?? (isPlatform(actor ?? null) ? undefined : (actor?.reflexoId ?? undefined));
   if (wanted !== undefined && wanted !== patient.reflexo_id) throw ValidationError.field(null, TENANT_MISMATCH, 'invalid');
   return patient.reflexo_id;
 }

@@ -1,6 +1,6 @@
 import type { Db } from '../db/tenant';
-import { Conflict, HttpError, NotFound, ValidationError, type FieldIssue } from '../http/errors';
-import type { Actor } from '../http/route';
+import { Conflict, NotFound, ValidationError, type FieldIssue } from '../errors';
+import type { Actor } from '../auth/actor';
 import {
   documentTypeExists,
   findPatientHolding,
@@ -45,6 +45,9 @@ export interface PatientInput {
   district_id?: number;
 }
 
+/** A patient as the domain hands it to a surface (each shapes its own JSON). */
+export type PatientRecord = PatientRow;
+
 const LEVELS = ['region', 'province', 'district'] as const;
 type Level = (typeof LEVELS)[number];
 type Location = Record<Level, number>;
@@ -52,43 +55,9 @@ type Location = Record<Level, number>;
 const notFound = () => new NotFound('Paciente no encontrado.');
 const missingPk = (id: number) => `Clave primaria "${id}" inválida - objeto no existe.`;
 
-/** What the list and search show (the spec's fields, nothing clinical). */
-export const toPatient = (p: PatientRow) => ({
-  id: p.id,
-  document_number: p.document_number,
-  paternal_lastname: p.paternal_lastname,
-  maternal_lastname: p.maternal_lastname,
-  name: p.name,
-  email: p.email,
-  phone1: p.phone1,
-  sex: p.sex,
-  address: p.address,
-  reflexo_id: p.reflexo_id,
-  created_at: p.created_at,
-  updated_at: p.updated_at,
-});
-
-/** The detail adds what an edit form needs to prefill. */
-export const toPatientDetail = (p: PatientRow) => ({
-  ...toPatient(p),
-  phone2: p.phone2,
-  document_type_id: p.document_type_id,
-  region_code: p.region_id,
-  province_code: p.province_id,
-  district_code: p.district_id,
-  ocupation: p.ocupation,
-  health_condition: p.health_condition,
-});
-
-export async function listPatients(db: Db, actor: Actor | null, opts: { page: number; perPage: number; q?: string }) {
-  const page = await selectPatientPage(db, { reflexoId: readScope(actor), q: opts.q }, opts.page, opts.perPage);
-  return {
-    count: page.count,
-    num_pages: Math.max(1, Math.ceil(page.count / opts.perPage)),
-    current_page: opts.page,
-    results: page.rows.map(toPatient),
-  };
-}
+/** One page of the clinic's live patients (newest first) and the total; `q` searches names, document and e-mail. */
+export const listPatients = (db: Db, actor: Actor | null, opts: { page: number; perPage: number; q?: string }) =>
+  selectPatientPage(db, { reflexoId: readScope(actor), q: opts.q }, opts.page, opts.perPage);
 
 async function findPatient(db: Db, actor: Actor | null, id: number): Promise<PatientRow> {
   const row = await selectPatient(db, id, readScope(actor));
@@ -96,7 +65,7 @@ async function findPatient(db: Db, actor: Actor | null, id: number): Promise<Pat
   return row;
 }
 
-export const getPatient = async (db: Db, actor: Actor | null, id: number) => toPatientDetail(await findPatient(db, actor, id));
+export const getPatient = (db: Db, actor: Actor | null, id: number): Promise<PatientRow> => findPatient(db, actor, id);
 
 /**
  * Reads the location the input names. Returns undefined when it names none (a PATCH that leaves
@@ -174,10 +143,10 @@ async function duplicateError(db: Db, error: unknown, reflexoId: number, input: 
   if (pgCode(error) !== '23505') return error;
   const holder = await findPatientHolding(db, reflexoId, input.document_number, input.email, exceptId);
   if (!holder) return new Conflict('El paciente ya existe');
-  return new HttpError(409, { message: 'El paciente ya existe', data: holder }, {}, 'El paciente ya existe');
+  return new Conflict('El paciente ya existe', { code: 'patient_exists', data: { holder } });
 }
 
-export async function createPatient(db: Db, actor: Actor | null, input: PatientInput) {
+export async function createPatient(db: Db, actor: Actor | null, input: PatientInput): Promise<PatientRow> {
   const reflexoId = tenantForWrite(actor, input.reflexo_id);
   const location = await resolveLocation(db, input, true);
   await checkDocumentType(db, input.document_type_id);
@@ -185,10 +154,10 @@ export async function createPatient(db: Db, actor: Actor | null, input: PatientI
   const res = await underSavepoint(db, 'patient_write', () => insertPatient(db, values));
   if (!res.ok) throw await duplicateError(db, res.error, reflexoId, input);
   await recordAudit(db, { action: 'create', entity: 'patients', entityId: res.value.id, reflexoId, changedFields: sentFields(values) });
-  return toPatient((await selectPatient(db, res.value.id, reflexoId))!);
+  return (await selectPatient(db, res.value.id, reflexoId))!;
 }
 
-export async function editPatient(db: Db, actor: Actor | null, id: number, input: PatientInput, partial: boolean) {
+export async function editPatient(db: Db, actor: Actor | null, id: number, input: PatientInput, partial: boolean): Promise<PatientRow> {
   const current = await findPatient(db, actor, id);
   if (input.reflexo_id !== undefined && input.reflexo_id !== current.reflexo_id) {
     throw ValidationError.field('reflexo_id', 'No se puede cambiar la empresa de un paciente.', 'invalid');
@@ -203,7 +172,7 @@ export async function editPatient(db: Db, actor: Actor | null, id: number, input
   const res = await underSavepoint(db, 'patient_write', () => updatePatient(db, id, values));
   if (!res.ok) throw await duplicateError(db, res.error, current.reflexo_id, input, id);
   await recordAudit(db, { action: 'update', entity: 'patients', entityId: id, reflexoId: current.reflexo_id, changedFields: sentFields(values) });
-  return toPatient((await selectPatient(db, id, current.reflexo_id))!);
+  return (await selectPatient(db, id, current.reflexo_id))!;
 }
 
 export async function deletePatient(db: Db, actor: Actor | null, id: number, hard: boolean): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Db } from '../db/tenant';
-import { NotFound, ValidationError } from '../http/errors';
-import type { Actor } from '../http/route';
+import { NotFound, ValidationError } from '../errors';
+import type { Actor } from '../auth/actor';
 import { deletePrice, insertPrice, selectPrices, updatePrice } from '../queries/predetermined-prices';
 import { readScope } from './clinical-rules';
 import { tenantForWrite } from './tenancy';

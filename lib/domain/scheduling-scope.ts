@@ -1,4 +1,4 @@
-import type { Actor } from '../http/route';
+import { isPlatform, type Actor } from '../auth/actor';
 import { requireTenantReader } from './tenancy';
 
 /*
@@ -7,5 +7,5 @@ import { requireTenantReader } from './tenancy';
  */
 export function readerScope(actor: Actor | null): number | null {
   requireTenantReader(actor);
-  return actor!.isSuperuser ? null : actor!.reflexoId;
+  return isPlatform(actor) ? null : actor!.reflexoId;
 }

@@ -1,5 +1,5 @@
-import type { Actor } from '../http/route';
-import { Forbidden, ValidationError } from '../http/errors';
+import { isPlatform, type Actor } from '../auth/actor';
+import { Forbidden, ValidationError } from '../errors';
 
 /*
  * Which tenant a write lands in. A tenant user always writes into their own clinic (a `reflexo_id`
@@ -9,7 +9,7 @@ import { Forbidden, ValidationError } from '../http/errors';
  */
 export function tenantForWrite(actor: Actor | null, requested?: number | null): number {
   if (!actor) throw new Forbidden();
-  if (actor.isSuperuser) {
+  if (isPlatform(actor)) {
     if (requested === undefined || requested === null) throw ValidationError.field('reflexo_id', 'Un administrador global debe indicar reflexo_id.', 'missing');
     return requested;
   }
@@ -23,5 +23,5 @@ export function tenantForWrite(actor: Actor | null, requested?: number | null): 
 /** Reads of tenant data need a tenant, or the global flag (superusers see every clinic). */
 export function requireTenantReader(actor: Actor | null): void {
   if (!actor) throw new Forbidden();
-  if (!actor.isSuperuser && actor.reflexoId === null) throw new Forbidden('Su usuario aún no está asignado a una clínica.');
+  if (!isPlatform(actor) && actor.reflexoId === null) throw new Forbidden('Su usuario aún no está asignado a una clínica.');
 }

@@ -1,7 +1,8 @@
 import type { Db } from '../db/tenant';
-import type { Actor, UploadedFile } from '../http/route';
-import { Conflict, NotFound, ValidationError, type FieldIssue } from '../http/errors';
-import { paginate } from '../http/pagination';
+import type { Actor } from '../auth/actor';
+import type { UploadedFile } from '../files/upload';
+import { Conflict, NotFound, ValidationError, type FieldIssue } from '../errors';
+import { paginate } from '../queries/paginate';
 import { checkImage } from '../files/images';
 import { deleteObject, mediaKey, putObject } from '../storage/s3';
 import { tenantClock } from '../queries/tenant-clock';
@@ -133,7 +134,7 @@ async function validate(db: Db, reflexoId: number, v: TherapistInput): Promise<v
 
 const duplicateDocument = (err: unknown) =>
   (err as { code?: string }).code === '23505'
-    ? new Conflict('Ya existe un terapeuta con este documento.', { document_number: ['Ya existe un terapeuta con este tipo y número de documento.'] })
+    ? new Conflict('Ya existe un terapeuta con este documento.', { fields: { document_number: ['Ya existe un terapeuta con este tipo y número de documento.'] } })
     : err;
 
 /** `deleted`: also find soft-deleted therapists (restore, hard delete). */

@@ -1,7 +1,7 @@
 import type { Db } from '../db/tenant';
 import type { TicketStatus } from '../db/tables/scheduling';
-import type { Actor } from '../http/route';
-import { Conflict, HttpError, NotFound, ValidationError } from '../http/errors';
+import type { Actor } from '../auth/actor';
+import { AppError, BadRequest, Conflict, NotFound, ValidationError } from '../errors';
 import { recordAudit } from './audit';
 import { readerScope } from './scheduling-scope';
 import { openTicket } from './tickets-open';
@@ -108,7 +108,7 @@ export async function createTicketForAppointment(
 ) {
   const appointment = await lockAppointment(db, body.appointment, readerScope(actor));
   if (!appointment) throw ValidationError.field('appointment', 'La cita no existe o no está activa.', 'does_not_exist');
-  if (await ticketOfAppointment(db, appointment.id)) throw new Conflict('La cita ya tiene un ticket.', { appointment: ['La cita ya tiene un ticket.'] });
+  if (await ticketOfAppointment(db, appointment.id)) throw new Conflict('La cita ya tiene un ticket.', { fields: { appointment: ['La cita ya tiene un ticket.'] } });
   const method = await paymentMethod(db, body.payment_method);
   const { id } = await openTicket(db, appointment.reflexo_id, appointment.id, { amount: body.amount, paymentMethod: method, status: body.status, description: body.description });
   await mirrorOnAppointment(db, appointment.id, appointment.reflexo_id, { status: body.status ?? 'pending', amount: body.amount });
@@ -149,8 +149,8 @@ export async function removeTicket(db: Db, actor: Actor, id: number) {
 
 export async function markTicketPaid(db: Db, actor: Actor, id: number) {
   const t = await locked(db, actor, id);
-  if (t.status === 'cancelled') throw new HttpError(400, { detail: 'No se puede marcar como pagado un ticket cancelado.' });
-  if (Number(t.amount) <= 0) throw new HttpError(400, { detail: 'El ticket no tiene monto: registre el monto antes de marcarlo como pagado.' });
+  if (t.status === 'cancelled') throw new AppError(400, 'No se puede marcar como pagado un ticket cancelado.');
+  if (Number(t.amount) <= 0) throw new AppError(400, 'El ticket no tiene monto: registre el monto antes de marcarlo como pagado.');
   if (t.status !== 'paid') {
     await updateTicket(db, id, t.reflexo_id, { status: 'paid', payment_date: new Date() });
     await recordAudit(db, { action: 'mark_paid', entity: 'tickets', entityId: id, reflexoId: t.reflexo_id, changedFields: ['status', 'payment_date'] });
@@ -162,7 +162,7 @@ export async function markTicketPaid(db: Db, actor: Actor, id: number) {
 
 export async function markTicketCancelled(db: Db, actor: Actor, id: number) {
   const t = await locked(db, actor, id);
-  if (t.status === 'paid') throw new HttpError(400, { detail: 'No se puede cancelar un ticket pagado.' });
+  if (t.status === 'paid') throw new AppError(400, 'No se puede cancelar un ticket pagado.');
   if (t.status !== 'cancelled') {
     await updateTicket(db, id, t.reflexo_id, { status: 'cancelled' });
     await recordAudit(db, { action: 'cancel', entity: 'tickets', entityId: id, reflexoId: t.reflexo_id, changedFields: ['status'] });
@@ -174,14 +174,14 @@ export async function markTicketCancelled(db: Db, actor: Actor, id: number) {
 /** by_payment_method: `payment_method` or its alias `method`, with the contract's 400 bodies. */
 export async function ticketsByPaymentMethod(db: Db, actor: Actor, q: { payment_method?: string; method?: string; page: number; size: number }) {
   const wanted = (q.payment_method ?? q.method ?? '').trim();
-  if (!wanted) throw new HttpError(400, { error: 'Se requiere payment_method (o alias: method)' });
+  if (!wanted) throw new BadRequest('Se requiere payment_method (o alias: method)', { code: 'payment_method_required' });
   const resolved = await resolvePaymentMethod(db, wanted);
-  if (!resolved) throw new HttpError(400, { error: `Método de pago inválido: ${wanted}. Métodos válidos: cash, card, transfer o un tipo de pago configurado.` });
+  if (!resolved) throw new BadRequest(`Método de pago inválido: ${wanted}. Métodos válidos: cash, card, transfer o un tipo de pago configurado.`, { code: 'payment_method_invalid' });
   return listTickets(db, actor, { paymentMethod: resolved, page: q.page, size: q.size });
 }
 
 export async function ticketByNumber(db: Db, actor: Actor, number: string | undefined, error: string) {
-  if (!number?.trim()) throw new HttpError(400, { error });
+  if (!number?.trim()) throw new BadRequest(error, { code: 'ticket_number_required' });
   const row = await ticketQuery(db, { reflexoId: readerScope(actor), ticketNumber: number.trim() }).executeTakeFirst();
   if (!row) throw notFound();
   return ticketView(row);

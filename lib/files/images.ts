@@ -1,5 +1,5 @@
-import type { UploadedFile } from '../http/route';
-import { ValidationError } from '../http/errors';
+import type { UploadedFile } from './upload';
+import { ValidationError } from '../errors';
 
 /*
  * Photos and logos: JPEG or PNG decided by the bytes themselves (magic numbers), never by the

@@ -2,11 +2,13 @@ import middy from '@middy/core';
 import { sql } from 'kysely';
 import { config } from '../config';
 import type { Context } from 'aws-lambda';
-import { ANONYMOUS, withTenant, type TenantScope } from '../db/tenant';
-import { runWithContext, type RequestContext } from './context';
-import { Forbidden } from './errors';
-import { authenticate, body, cors, invalidToken, observe, respond, route, stateOf, toResult, validate, type Event, type Result, type State } from './middleware';
-import { isAdmin, type Actor, type RouteGroup } from './route';
+import { ANONYMOUS, withTenant, type Db, type TenantScope } from '../db/tenant';
+import { runWithContext, type RequestContext } from '../context';
+import { authenticate, body, cors, observe, respond, route, stateOf, toResult, validate, type Event, type Result, type State } from './middleware';
+import { Forbidden, invalidToken } from '../errors';
+import type { Access, RouteGroup } from './route';
+import { isAdmin, isPlatform, PLATFORM_PERMISSION, type Actor } from '../auth/actor';
+import type { TokenClaims } from '../auth/tokens';
 
 /*
  * The caller is re-checked in the same round trip that opens the transaction: the user must still
@@ -14,7 +16,9 @@ import { isAdmin, type Actor, type RouteGroup } from './route';
  * this query travel together over the simple protocol; both are validated integers/UUIDs (tokens.ts).
  */
 const actorProbe = (userId: string, jti: string) =>
-  `SELECT u.id, u.reflexo_id, u.is_superuser, u.is_staff, u.is_active, r.name AS role,` +
+  `SELECT u.id, u.reflexo_id, u.is_superuser, u.is_staff, u.is_active, r.name AS role, coalesce(r.code = 'admin', false) AS clinic_admin,` +
+  ` '${PLATFORM_PERMISSION}' = ANY(u.permissions) AS platform,` +
+  ` (SELECT t.is_active FROM tenants t WHERE t.id = u.reflexo_id) AS tenant_active,` +
   ` EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = '${jti}') AS revoked` +
   ` FROM users u LEFT JOIN roles r ON r.id = u.role_id WHERE u.id = ${Number(userId)}`;
 
@@ -25,8 +29,46 @@ interface ProbeRow {
   is_staff: boolean;
   is_active: boolean;
   role: string | null;
+  clinic_admin: boolean;
+  platform: boolean;
+  /** null when the user has no clinic, or when the token named another clinic (row-level security hid it). */
+  tenant_active: boolean | null;
   revoked: boolean;
 }
+
+const inactiveClinic = () => new Forbidden('La clínica de este usuario está desactivada.', { code: 'tenant_inactive' });
+
+/** The caller as the database knows them now; the token only says who they were at login. */
+async function loadActor(db: Db, u: ProbeRow, claims: TokenClaims): Promise<Actor> {
+  const global = u.is_superuser || u.platform;
+  let tenantActive = u.tenant_active;
+  // Tenant or global flag changed since the token was issued: the database wins.
+  if (u.reflexo_id !== claims.rid || global !== claims.su) {
+    const rid = u.reflexo_id === null ? '' : String(u.reflexo_id);
+    await sql`SELECT set_config('app.reflexo_id', ${rid}, true), set_config('app.global', ${global ? 'on' : 'off'}, true)`.execute(db);
+    if (u.reflexo_id !== null) tenantActive = (await sql<{ is_active: boolean }>`SELECT is_active FROM tenants WHERE id = ${u.reflexo_id}`.execute(db)).rows[0]?.is_active ?? null;
+  }
+  if (u.reflexo_id !== null && tenantActive === false) throw inactiveClinic();
+  return {
+    userId: u.id,
+    reflexoId: u.reflexo_id,
+    isSuperuser: u.is_superuser,
+    isStaff: u.is_staff,
+    role: u.role,
+    isClinicAdmin: u.clinic_admin,
+    isPlatform: u.platform,
+    jti: claims.jti,
+    tokenExp: claims.exp,
+  };
+}
+
+const ALLOWED: Record<Access, (a: Actor) => boolean> = {
+  public: () => true,
+  user: () => true,
+  admin: isAdmin,
+  platform: isPlatform,
+  superuser: (a) => a.isSuperuser,
+};
 
 function baseUrl(state: State): string {
   if (config.publicBaseUrl) return config.publicBaseUrl.replace(/\/$/, '');
@@ -63,22 +105,9 @@ async function runRoute(state: State, sourceIp: string): Promise<unknown> {
       if (claims) {
         const u = rows[0] as unknown as ProbeRow | undefined;
         if (!u || !u.is_active || u.revoked) throw invalidToken();
-        // Tenant or superuser flag changed since the token was issued: the database wins.
-        if (u.reflexo_id !== claims.rid || u.is_superuser !== claims.su) {
-          const rid = u.reflexo_id === null ? '' : String(u.reflexo_id);
-          await sql`SELECT set_config('app.reflexo_id', ${rid}, true), set_config('app.global', ${u.is_superuser ? 'on' : 'off'}, true)`.execute(db);
-        }
-        req.actor = state.actor = ctx.actor = {
-          userId: u.id,
-          reflexoId: u.reflexo_id,
-          isSuperuser: u.is_superuser,
-          isStaff: u.is_staff,
-          role: u.role,
-          jti: claims.jti,
-          tokenExp: claims.exp,
-        };
-        if (r.access === 'admin' && !isAdmin(req.actor)) throw new Forbidden();
-        if (r.access === 'superuser' && !req.actor.isSuperuser) throw new Forbidden();
+        const actor = await loadActor(db, u, claims);
+        req.actor = state.actor = ctx.actor = actor;
+        if (!ALLOWED[r.access](actor)) throw new Forbidden();
       }
       if (state.inputError) throw state.inputError;
       return r.handler({ ...req, db });
@@ -104,7 +133,7 @@ export const routeGroupOf = (handler: object): RouteGroup | undefined => (handle
 export function createHandler(group: RouteGroup) {
   const handler = middy<Event, Result, Error, Context>()
     .use(observe())
-    .use(respond())
+    .use(respond(group.presentError))
     .use(cors())
     .use(route(group))
     .use(body())

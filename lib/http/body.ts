@@ -1,7 +1,7 @@
 import busboy from 'busboy';
 import { config } from '../config';
-import { HttpError, PayloadTooLarge, UnsupportedMediaType } from './errors';
-import type { UploadedFile } from './route';
+import { AppError, PayloadTooLarge, UnsupportedMediaType } from '../errors';
+import type { UploadedFile } from '../files/upload';
 
 export interface ParsedBody {
   body: unknown;
@@ -21,7 +21,7 @@ function parseJson(raw: Buffer): unknown {
   try {
     return JSON.parse(raw.toString('utf8'));
   } catch (err) {
-    throw new HttpError(400, { detail: `Error de análisis JSON: ${(err as Error).message}` });
+    throw new AppError(400, `Error de análisis JSON: ${(err as Error).message}`);
   }
 }
 
@@ -44,7 +44,7 @@ function parseMultipart(raw: Buffer, contentType: string): Promise<ParsedBody> {
         limits: { fileSize: config.maxBodyBytes, files: MAX_FILES, fields: 200, fieldSize: 64 * 1024, parts: 250 },
       });
     } catch {
-      return reject(new HttpError(400, { detail: 'Cuerpo multipart inválido (falta el boundary).' }));
+      return reject(new AppError(400, 'Cuerpo multipart inválido (falta el boundary).'));
     }
     const fields: Record<string, string> = {};
     const files: UploadedFile[] = [];
@@ -57,15 +57,15 @@ function parseMultipart(raw: Buffer, contentType: string): Promise<ParsedBody> {
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('limit', () => (failed = new PayloadTooLarge()));
       // A name that climbs directories or hides a NUL byte is an attack, not a photo: refuse the request.
-      if (/(^|[\\/])\.\.([\\/]|$)|\0/.test(info.filename ?? '')) failed = new HttpError(400, { detail: 'Nombre de archivo inválido.' });
+      if (/(^|[\\/])\.\.([\\/]|$)|\0/.test(info.filename ?? '')) failed = new AppError(400, 'Nombre de archivo inválido.');
       stream.on('close', () => {
         // The server never trusts the client's path: only the base name is kept, for display.
         const filename = (info.filename ?? '').split(/[\\/]/).pop() ?? '';
         files.push({ field, filename, contentType: info.mimeType, data: Buffer.concat(chunks) });
       });
     });
-    bb.on('filesLimit', () => (failed = new HttpError(400, { detail: `Se permiten como máximo ${MAX_FILES} archivos.` })));
-    bb.on('error', () => reject(new HttpError(400, { detail: 'Cuerpo multipart inválido.' })));
+    bb.on('filesLimit', () => (failed = new AppError(400, `Se permiten como máximo ${MAX_FILES} archivos.`)));
+    bb.on('error', () => reject(new AppError(400, 'Cuerpo multipart inválido.')));
     bb.on('close', () => (failed ? reject(failed) : resolve({ body: fields, files })));
     bb.end(raw);
   });

@@ -1,71 +1,16 @@
-/**
- * The one error vocabulary. Domain and HTTP code throw these; a single mapper (renderError) turns
- * them into each surface's JSON: DRF style on the Reflexo surface, FastAPI style on /api/v1.
+import { AppError, Conflict, ServiceUnavailable, ValidationError, type FieldIssue } from '../errors';
+
+/*
+ * How each surface renders the one error vocabulary (lib/errors.ts): DRF style on Reflexo, FastAPI
+ * style on /api/v1. A surface may pass a presenter for the bodies its contract words its own way.
  */
 export type Surface = 'reflexo' | 'v1';
 
 /** Paths under /api/v1 belong to the Consultorio v1 contract; everything else speaks Reflexo. */
 export const surfaceOf = (path: string): Surface => (/^\/api\/v1(\/|$)/.test(path) ? 'v1' : 'reflexo');
 
-export interface FieldIssue {
-  /** Path of the offending input, e.g. ['body', 'email'] or ['query', 'page']. */
-  loc: (string | number)[];
-  msg: string;
-  type: string;
-}
-
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    /** Body for the Reflexo surface when the spec prescribes one; otherwise `{detail}` is used. */
-    readonly body?: Record<string, unknown>,
-    readonly headers: Record<string, string> = {},
-    message?: string,
-  ) {
-    super(message ?? (typeof body?.detail === 'string' ? body.detail : `HTTP ${status}`));
-  }
-}
-
-export class ValidationError extends HttpError {
-  constructor(readonly issues: FieldIssue[]) {
-    super(400, undefined, {}, issues.map((i) => `${i.loc.join('.')}: ${i.msg}`).join('; '));
-  }
-  /** One message on one field of the body (or the whole request when field is null). */
-  static field(field: string | null, msg: string, type = 'value_error'): ValidationError {
-    return new ValidationError([{ loc: field === null ? ['body'] : ['body', field], msg, type }]);
-  }
-}
-
-const detail = (status: number, reflexo: string, v1: string) =>
-  class extends HttpError {
-    constructor(message?: string, body?: Record<string, unknown>, headers?: Record<string, string>) {
-      super(status, body ?? (message ? { detail: message } : undefined), headers, message ?? reflexo);
-      this.v1Detail = message ?? v1;
-    }
-    v1Detail: string;
-  };
-
-export const NotFound = detail(404, 'No encontrado.', 'Not Found');
-export const Unauthorized = detail(401, 'Las credenciales de autenticación no se proveyeron.', 'Not authenticated');
-export const Forbidden = detail(403, 'Usted no tiene permiso para realizar esta acción.', 'Not enough permissions');
-export const Conflict = detail(409, 'El recurso ya existe o está en conflicto.', 'Conflict');
-export const TooManyRequests = detail(429, 'Demasiadas solicitudes. Intente más tarde.', 'Too Many Requests');
-export const ServiceUnavailable = detail(503, 'Servicio no disponible temporalmente. Intente nuevamente.', 'Service Unavailable');
-export class MethodNotAllowed extends HttpError {
-  constructor(readonly method: string, allow: string[]) {
-    super(405, undefined, { Allow: allow.join(', ') }, `Método "${method}" no permitido.`);
-  }
-}
-export class PayloadTooLarge extends HttpError {
-  constructor() {
-    super(413, undefined, {}, 'El cuerpo de la solicitud es demasiado grande.');
-  }
-}
-export class UnsupportedMediaType extends HttpError {
-  constructor(type: string) {
-    super(415, undefined, {}, `Tipo de medio "${type}" no soportado.`);
-  }
-}
+/** A surface's own body for an error, or undefined for its standard one. */
+export type ErrorPresenter = (err: AppError) => Record<string, unknown> | undefined;
 
 const V1_MESSAGES: Record<number, string> = {
   400: 'Bad Request',
@@ -82,14 +27,14 @@ const V1_MESSAGES: Record<number, string> = {
 };
 
 /** PostgreSQL errors that mean "the caller sent something impossible" or "try again later". */
-export function fromPgError(err: unknown): HttpError | undefined {
+export function fromPgError(err: unknown): AppError | undefined {
   const e = err as { code?: string; constraint?: string; detail?: string; column?: string };
   if (!e || typeof e !== 'object') return undefined;
   const code = e.code ?? '';
   switch (code) {
     case '23505':
     case '23P01':
-      return new Conflict(code === '23P01' ? 'El horario ya está ocupado.' : 'El registro ya existe.', undefined);
+      return new Conflict(code === '23P01' ? 'El horario ya está ocupado.' : 'El registro ya existe.');
     case '23503':
       return new ValidationError([{ loc: ['body'], msg: 'Referencia a un registro inexistente.', type: 'foreign_key' }]);
     case '23502':
@@ -137,15 +82,13 @@ export interface ErrorResponse {
   headers: Record<string, string>;
 }
 
-export function renderError(err: HttpError, surface: Surface): ErrorResponse {
+export function renderError(err: AppError, surface: Surface, present?: ErrorPresenter): ErrorResponse {
   if (err instanceof ValidationError) {
     return surface === 'v1'
-      ? { status: 422, body: { detail: err.issues.map((i) => ({ loc: i.loc, msg: i.msg, type: i.type })) }, headers: {} }
+      ? { status: 422, body: { detail: err.issues.map((i) => ({ type: i.type, loc: i.loc, msg: i.msg, ...('input' in i ? { input: i.input } : {}) })) }, headers: {} }
       : { status: 400, body: drfFieldMap(err.issues), headers: {} };
   }
-  if (surface === 'v1') {
-    const own = (err as { v1Detail?: string }).v1Detail ?? (typeof err.body?.detail === 'string' ? err.body.detail : undefined);
-    return { status: err.status, body: { detail: own ?? V1_MESSAGES[err.status] ?? 'Error' }, headers: err.headers };
-  }
-  return { status: err.status, body: err.body ?? { detail: err.message }, headers: err.headers };
+  const own = present?.(err);
+  if (surface === 'v1') return { status: err.status, body: own ?? { detail: err.generic ? (V1_MESSAGES[err.status] ?? 'Error') : err.message }, headers: err.headers };
+  return { status: err.status, body: own ?? err.fields ?? { detail: err.message }, headers: err.headers };
 }

@@ -6,10 +6,14 @@ import { config } from '../config';
 import { loadSecrets } from '../secrets';
 import { InvalidToken, verifyToken, type TokenClaims } from '../auth/tokens';
 import { parseBody } from './body';
-import { fromPgError, HttpError, MethodNotAllowed, NotFound, renderError, surfaceOf, Unauthorized, ValidationError, type FieldIssue, type Surface } from './errors';
+import { coerceLike } from './coerce';
+import { fromPgError, renderError, surfaceOf, type ErrorPresenter, type Surface } from './errors';
+import { AppError, type FieldIssue, invalidToken, MethodNotAllowed, NotFound, Unauthorized, ValidationError } from '../errors';
 import { logLine } from './log';
 import { createRouter } from './router';
-import { isReply, type Actor, type AnyRoute, type Method, type RouteGroup, type UploadedFile } from './route';
+import { isReply, type AnyRoute, type Method, type RouteGroup } from './route';
+import { type Actor } from '../auth/actor';
+import { type UploadedFile } from '../files/upload';
 
 export type Event = APIGatewayProxyEventV2;
 export type Result = APIGatewayProxyStructuredResultV2;
@@ -36,7 +40,7 @@ export interface State {
    * user, role). Raised only after that check, so a revoked token or a user without the role learns
    * nothing about the route's schema or ids: they get their 401/403 first.
    */
-  inputError?: HttpError;
+  inputError?: AppError;
 }
 
 type Request = MiddyRequest<Event, Result, Error, Context>;
@@ -119,7 +123,7 @@ function corsHeaders(origin: string | undefined): Record<string, string> {
 }
 
 /** Turns whatever the handler returned, or threw, into the surface's HTTP response, with CORS and security headers. */
-export const respond = (): Middleware => {
+export const respond = (presentError?: ErrorPresenter): Middleware => {
   const finish = (request: Request, res: Result) => {
     const s = states.get(request.event);
     const cors = corsHeaders(s?.origin);
@@ -141,7 +145,7 @@ export const respond = (): Middleware => {
     onError: (request) => {
       const err = request.error;
       if (err instanceof EarlyResponse) return finish(request, err.response);
-      const mapped = err instanceof HttpError ? err : fromPgError(err);
+      const mapped = err instanceof AppError ? err : fromPgError(err);
       if (!mapped) {
         logLine('error', 'unhandled error', {
           request_id: states.get(request.event)?.requestId,
@@ -150,7 +154,7 @@ export const respond = (): Middleware => {
           stack: (err as Error)?.stack,
         });
       }
-      const out = renderError(mapped ?? new HttpError(500, { detail: 'Error interno del servidor.' }), surfaceOf(request.event.rawPath ?? '/'));
+      const out = renderError(mapped ?? new AppError(500, 'Error interno del servidor.'), surfaceOf(request.event.rawPath ?? '/'), presentError);
       if (out.status === 401) out.headers['WWW-Authenticate'] = 'Bearer realm="api"';
       finish(request, {
         statusCode: out.status,
@@ -204,7 +208,9 @@ export const body = (): Middleware => ({
   before: async (request) => {
     const s = st(request);
     if (!BODY_METHODS.has(s.route!.method)) return;
-    const parsed = await parseBody(request.event, s.headers['content-type'], !!s.route!.multipart);
+    // Reflexo writes take JSON, multipart or urlencoded, as DRF does; v1 routes take forms where they say so (login).
+    const forms = surfaceOf(s.path) === 'reflexo' || !!s.route!.multipart || !!s.route!.forms;
+    const parsed = await parseBody(request.event, s.headers['content-type'], forms);
     s.body = parsed.body ?? {};
     s.files = parsed.files;
   },
@@ -227,16 +233,20 @@ export const authenticate = (): Middleware => ({
   },
 });
 
-export const invalidToken = () =>
-  new Unauthorized('El token no es válido o ha expirado.', { detail: 'El token no es válido o ha expirado.', code: 'token_not_valid' });
 
-function toIssues(where: 'path' | 'query' | 'body', error: z.ZodError, surface: Surface): FieldIssue[] {
+
+/** zod issues in the one FieldIssue shape; a missing field's `input` is the object it is missing from (as FastAPI shows). */
+function toIssues(where: 'path' | 'query' | 'body', error: z.ZodError, surface: Surface, data: unknown): FieldIssue[] {
   return error.issues.map((i) => {
-    const missing = i.code === 'invalid_type' && (i as { input?: unknown }).input === undefined;
+    const input = (i as { input?: unknown }).input;
+    const missing = i.code === 'invalid_type' && input === undefined;
+    const path = i.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+    const parent = path.slice(0, -1).reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string | number, unknown>)[k] : undefined), data);
     return {
-      loc: [where, ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
+      loc: [where, ...path],
       msg: missing ? (surface === 'v1' ? 'Field required' : 'Este campo es requerido.') : i.message,
       type: missing ? 'missing' : i.code,
+      input: missing ? (parent ?? null) : input,
     };
   });
 }
@@ -251,25 +261,28 @@ export const validate = (): Middleware => {
       const surface = surfaceOf(s.path);
       const opts = surface === 'v1' ? english : spanish;
       const r = s.route!;
+      const issues: FieldIssue[] = [];
       if (r.params) {
         const p = r.params.safeParse(s.rawParams, opts);
-        if (!p.success) {
+        if (p.success) s.params = p.data;
+        // Reflexo: a malformed id names no resource (Django's URL converters answer 404); v1: FastAPI's 422.
+        else if (surface === 'v1') issues.push(...toIssues('path', p.error, surface, s.rawParams));
+        else {
           if (!s.claims) throw new NotFound();
           s.inputError = new NotFound();
           return;
         }
-        s.params = p.data;
       } else s.params = s.rawParams;
-      const issues: FieldIssue[] = [];
       if (r.query) {
         const q = r.query.safeParse(s.rawQuery, opts);
         if (q.success) s.query = q.data;
-        else issues.push(...toIssues('query', q.error, surface));
+        else issues.push(...toIssues('query', q.error, surface, s.rawQuery));
       } else s.query = {};
       if (r.body && BODY_METHODS.has(r.method)) {
-        const b = r.body.safeParse(s.body ?? {}, opts);
+        const raw = coerceLike(r.body, s.body ?? {});
+        const b = r.body.safeParse(raw, opts);
         if (b.success) s.body = b.data;
-        else issues.push(...toIssues('body', b.error, surface));
+        else issues.push(...toIssues('body', b.error, surface, raw));
       }
       if (issues.length) {
         if (!s.claims) throw new ValidationError(issues);

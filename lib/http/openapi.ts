@@ -159,7 +159,7 @@ function genericStatuses(group: RouteGroup, route: AnyRoute): Record<number, str
   if (BODY_METHODS.has(route.method)) {
     out[400] = surface === 'v1' ? 'Cuerpo ilegible (JSON o multipart mal formado)' : 'Datos inválidos o cuerpo ilegible';
     out[413] = 'Cuerpo demasiado grande';
-    out[415] = route.multipart ? 'Tipo de contenido no soportado (JSON, multipart/form-data o urlencoded)' : 'Tipo de contenido no soportado (solo JSON)';
+    out[415] = takesForms(route) ? 'Tipo de contenido no soportado (JSON, multipart/form-data o urlencoded)' : 'Tipo de contenido no soportado (solo JSON)';
   }
   if (route.body || route.query) out[surface === 'v1' ? 422 : 400] ??= 'Datos inválidos';
   if (route.access !== 'public') {
@@ -209,10 +209,18 @@ function responses(group: RouteGroup, route: AnyRoute): Json {
 
 const formBody = { schema: { type: 'object', additionalProperties: true } };
 
+/** Reflexo writes take forms as DRF does; v1 routes only where they say so. */
+const takesForms = (route: AnyRoute) => surfaceOf(route.path) === 'reflexo' || !!route.multipart || !!route.forms;
+
 function requestBody(group: RouteGroup, route: AnyRoute): Json | undefined {
   const content: Json = {};
-  if (route.body) content['application/json'] = { schema: schemaOf(route.body, 'input', `${pascal(group.name)}${pascal(route.method.toLowerCase())}Body`) };
-  if (route.multipart) content['multipart/form-data'] = formBody;
+  const schema = route.body ? schemaOf(route.body, 'input', `${pascal(group.name)}${pascal(route.method.toLowerCase())}Body`) : undefined;
+  if (schema) content['application/json'] = { schema };
+  if (takesForms(route) && (schema || route.multipart)) {
+    // Form fields are the same fields (numbers and booleans as their text); uploads add file parts.
+    content['application/x-www-form-urlencoded'] = schema ? { schema } : formBody;
+    content['multipart/form-data'] = schema && !route.multipart ? { schema } : formBody;
+  }
   return Object.keys(content).length ? { required: true, content } : undefined;
 }
 

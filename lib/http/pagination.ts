@@ -1,10 +1,9 @@
-import { sql, type SelectQueryBuilder } from 'kysely';
 import { z } from 'zod';
+import type { Page } from '../queries/paginate';
 
 /*
- * Page-number pagination for every list. The total comes from `count(*) OVER ()` in the same query
- * (one round trip on the common path); only a page past the end needs a second, counting query.
- * Each surface shapes the result its own way (DRF {count,next,previous,results}; patients
+ * Page-number pagination parameters and the DRF page shape (lib/queries/paginate.ts runs the query).
+ * Each surface shapes a page its own way (DRF {count,next,previous,results}; patients
  * {count,num_pages,current_page,results}; v1 bare array + X-Total-Count/Link headers).
  */
 export const MAX_PAGE_SIZE = 100;
@@ -21,37 +20,6 @@ export const pageNumber = (fallback: number, max?: number) =>
 
 /** `?page=&page_size=` (DRF). */
 export const drfPageQuery = { page: pageNumber(1), page_size: pageNumber(20, MAX_PAGE_SIZE) };
-
-export interface Page<T> {
-  rows: T[];
-  count: number;
-  page: number;
-  size: number;
-}
-
-export async function paginate<DB, TB extends keyof DB, O>(
-  qb: SelectQueryBuilder<DB, TB, O>,
-  page: number,
-  size: number,
-): Promise<Page<O>> {
-  const rows = (await qb
-    .select(sql<number>`count(*) over ()`.as('__total'))
-    .limit(size)
-    .offset((page - 1) * size)
-    .execute()) as (O & { __total: number })[];
-  let count: number;
-  if (rows.length) count = Number(rows[0].__total);
-  else {
-    const r = await qb
-      .clearSelect()
-      .clearOrderBy()
-      .select(sql<number>`count(*)`.as('n'))
-      .executeTakeFirst();
-    count = Number((r as { n?: number } | undefined)?.n ?? 0);
-  }
-  for (const r of rows) delete (r as { __total?: number }).__total;
-  return { rows, count, page, size };
-}
 
 /** Absolute next/previous links as DRF renders them: the request URL with `page` changed. */
 export function pageLink(baseUrl: string, path: string, query: Record<string, unknown>, page: number | null): string | null {

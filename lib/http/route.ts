@@ -1,33 +1,17 @@
 import type { z } from 'zod';
 import type { Db } from '../db/tenant';
+import type { ErrorPresenter } from './errors';
+import type { Actor } from '../auth/actor';
+import type { UploadedFile } from '../files/upload';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**
- * Who may call a route. `public`: anyone; `user`: any valid access token; `admin`: a tenant admin
- * (role "Admin") or a superuser; `superuser`: global administrators only.
+ * Who may call a route. `public`: anyone; `user`: any valid access token; `admin`: a clinic
+ * administrator (role code 'admin') or a superuser; `platform`: superusers and platform staff (the
+ * only ones who write rows every clinic shares); `superuser`: superusers only.
  */
-export type Access = 'public' | 'user' | 'admin' | 'superuser';
-
-/** The authenticated caller, loaded from the token and checked against the database on every request. */
-export interface Actor {
-  userId: number;
-  reflexoId: number | null;
-  isSuperuser: boolean;
-  isStaff: boolean;
-  role: string | null;
-  jti: string;
-  tokenExp: number;
-}
-
-export const isAdmin = (a: Actor | null): boolean => !!a && (a.isSuperuser || a.role === 'Admin');
-
-export interface UploadedFile {
-  field: string;
-  filename: string;
-  contentType: string;
-  data: Buffer;
-}
+export type Access = 'public' | 'user' | 'admin' | 'platform' | 'superuser';
 
 export interface Req<P = unknown, Q = unknown, B = unknown> {
   method: Method;
@@ -92,6 +76,8 @@ export interface RouteSpec<P extends z.ZodType | undefined, Q extends z.ZodType 
   body?: B;
   /** Accept multipart/form-data bodies (fields are validated by `body`, files arrive in `req.files`). */
   multipart?: boolean;
+  /** A v1 route that also takes urlencoded and multipart forms (Reflexo routes always do, as DRF). */
+  forms?: boolean;
   /**
    * Success status and response schemas: the OpenAPI document is built from them, and every test
    * response is checked against that document (tests/helpers/contract.ts). `responses` lists what
@@ -131,6 +117,8 @@ export interface RouteGroup {
   routes: AnyRoute[];
   /** This function also receives every request no other route claims (API Gateway's `$default`). */
   catchAll?: boolean;
+  /** The surface's own error bodies (functions/reflexo/surface.ts); the standard ones otherwise. */
+  presentError?: ErrorPresenter;
   /**
    * Every authenticated route reads or writes one clinic's data, so a user not yet assigned to a
    * clinic gets 403 (lib/domain/tenancy.ts); the OpenAPI document declares it.

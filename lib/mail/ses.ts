@@ -1,6 +1,6 @@
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { awsClientDefaults, config } from '../config';
-import { ServiceUnavailable } from '../http/errors';
+import { ServiceUnavailable } from '../errors';
 
 /* E-mail through SES v2 (locally aws-ses-v2-local). The SDK loads on first use. */
 let client: Promise<{ ses: SESv2Client; sdk: typeof import('@aws-sdk/client-sesv2') }> | undefined;

@@ -1,8 +1,8 @@
+import type { NamedCatalog } from '../db/tables/clinical';
 import type { Db } from '../db/tenant';
 
 /* Global catalogs of the configurations module: document types, payment types, payment statuses. */
 
-export type NamedCatalog = 'document_types' | 'payment_types';
 
 export const selectNamed = (db: Db, table: NamedCatalog, id?: number) => {
   let q = db.selectFrom(table).select(['id', 'name', 'created_at', 'updated_at']).where('deleted_at', 'is', null);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { awsClientDefaults, config } from '../config';
-import { ServiceUnavailable } from '../http/errors';
+import { ServiceUnavailable } from '../errors';
 
 /*
  * Photos and logos in a private S3 bucket. The SDK is loaded on first use, never at cold start.

@@ -82,8 +82,7 @@ async function main() {
     const exportsHandler = await bundle('company-exports');
     const reportsHandler = await bundle('company-reports');
     const owner = ownerDb(ownerUrl);
-    await owner.insertInto('roles').values({ name: 'Admin' }).onConflict((oc) => oc.column('name').doNothing()).execute();
-    const role = await owner.selectFrom('roles').select('id').where('name', '=', 'Admin').executeTakeFirstOrThrow();
+    const role = await owner.selectFrom('roles').select('id').where('code', '=', 'admin').executeTakeFirstOrThrow();
     const user = await owner
       .insertInto('users')
       .values({ email: 'bench@exports.pe', user_name: 'bench_exports', password_hash: 'x', reflexo_id: tenantId, role_id: role.id, is_staff: true })

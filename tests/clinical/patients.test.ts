@@ -6,11 +6,10 @@ import { call } from '../helpers/http';
 /* Module 3: /api/patients/patients/ from HTTP to the database. */
 const P = '/api/patients/patients';
 let tenantId: number;
-let admin: TestUser;
 let staff: TestUser;
 
 beforeAll(async () => {
-  ({ tenant: { id: tenantId }, admin } = await tenantWithAdmin());
+  ({ tenant: { id: tenantId } } = await tenantWithAdmin());
   staff = await createUser({ reflexoId: tenantId });
 });
 

@@ -107,7 +107,7 @@ describe('request bodies', () => {
     expect(drf.body.age).toHaveLength(1);
     const v1 = await call(echo, { method: 'POST', path: '/api/v1/echo', json: {} });
     expect(v1.status).toBe(422);
-    expect(v1.body.detail).toEqual([{ loc: ['body', 'name'], msg: 'Field required', type: 'missing' }]);
+    expect(v1.body.detail).toEqual([{ type: 'missing', loc: ['body', 'name'], msg: 'Field required', input: {} }]);
   });
 
   it('a JSON array or scalar body is a 400, not a crash', async () => {

@@ -2,7 +2,7 @@ import { handler as system } from '../../functions/system/system';
 import { sendMail } from '../../lib/mail/ses';
 import { deleteObject, mediaKey, objectExists, putObject } from '../../lib/storage/s3';
 import { checkImage } from '../../lib/files/images';
-import { ValidationError } from '../../lib/http/errors';
+import { ValidationError } from '../../lib/errors';
 import { call } from '../helpers/http';
 import { lastMailTo } from '../helpers/mail';
 

@@ -24,6 +24,8 @@ export async function createTenant(name = uniq('Clínica ')): Promise<{ id: numb
 }
 
 export async function ensureRole(name: string): Promise<number> {
+  // The clinic-administrator role is found by its fixed code (migration 0012), whatever it is called now.
+  if (name === 'Admin') return (await ownerKysely().selectFrom('roles').select('id').where('code', '=', 'admin').executeTakeFirstOrThrow()).id as number;
   await ownerKysely().insertInto('roles').values({ name }).onConflict((oc) => oc.column('name').doNothing()).execute();
   const r = await ownerKysely().selectFrom('roles').select('id').where('name', '=', name).executeTakeFirstOrThrow();
   return r.id as number;

@@ -43,7 +43,7 @@ describe('roles', () => {
     const name = uniq('Rol ');
     const created = await call(roles, { method: 'POST', path: '/api/architect/roles/create/', token: admin.token, json: { name } });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.any(Number), name, guard_name: 'web', created_at: expect.any(String), updated_at: expect.any(String) });
+    expect(created.body).toEqual({ id: expect.any(Number), name, guard_name: 'api', created_at: expect.any(String), updated_at: expect.any(String) });
     expect((await call(roles, { method: 'POST', path: '/api/architect/roles/create/', token: admin.token, json: { name } })).status).toBe(409);
     const blank = await call(roles, { method: 'POST', path: '/api/architect/roles/create/', token: admin.token, json: { name: '  ' } });
     expect(blank.status).toBe(400);

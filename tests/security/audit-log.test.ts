@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { handler } from '../../functions/reflexo/architect-audit';
 import { recordAudit } from '../../lib/domain/audit';
 import { createHandler } from '../../lib/http/app';
-import { Conflict } from '../../lib/http/errors';
+import { Conflict } from '../../lib/errors';
 import { defineGroup, route } from '../../lib/http/route';
 import { createUser, ownerKysely, tenantWithAdmin } from '../helpers/fixtures';
 import { call, type Handler } from '../helpers/http';

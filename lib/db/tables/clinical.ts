@@ -140,3 +140,6 @@ export interface ClinicalTables {
   history_counters: HistoryCountersTable;
   predetermined_prices: PredeterminedPricesTable;
 }
+
+/** The two catalogs that are just a name (and a code): document types, payment types. */
+export type NamedCatalog = 'document_types' | 'payment_types';

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType } from 'kysely';
 
 /*
  * Shared column types. Timestamps read as Date; `date` columns read as 'YYYY-MM-DD' strings

@@ -17,6 +17,8 @@ export interface RolesTable {
   id: Generated<number>;
   name: string;
   guard_name: Generated<string>;
+  /** Fixed key of what the role may do ('admin'); never editable by a clinic. */
+  code: string | null;
   created_at: Generated<CreatedAt>;
   updated_at: Generated<Timestamp>;
 }
@@ -38,6 +40,8 @@ export interface UsersTable {
   is_staff: Generated<boolean>;
   is_superuser: Generated<boolean>;
   role_id: number | null;
+  /** Platform grants, e.g. 'architect.view_all_tenants'. */
+  permissions: Generated<string[]>;
   photo_key: string | null;
   email_verified_at: NullableTimestamp;
   last_login: NullableTimestamp;

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Actor } from './route';
+import type { Actor } from './auth/actor';
 
 /*
  * Who is asking, from where: available to domain code (the audit log) without threading it through
