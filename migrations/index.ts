@@ -11,6 +11,11 @@ import * as m0009 from './0009_rls_initplan';
 import * as m0010 from './0010_live_counts';
 import * as m0011 from './0011_rls_plain';
 import * as m0012 from './0012_access';
+import * as m0013 from './0013_identity_rules';
+import * as m0014 from './0014_clinical_rules';
+import * as m0015 from './0015_scheduling_rules';
+import * as m0016 from './0016_company_rules';
+import * as m0017 from './0017_tenants';
 
 /**
  * Every migration, in order. Listed statically (not read from the folder) so the same list works in
@@ -29,4 +34,9 @@ export const migrations: Record<string, Migration> = {
   '0010_live_counts': m0010,
   '0011_rls_plain': m0011,
   '0012_access': m0012,
+  '0013_identity_rules': m0013,
+  '0014_clinical_rules': m0014,
+  '0015_scheduling_rules': m0015,
+  '0016_company_rules': m0016,
+  '0017_tenants': m0017,
 };
