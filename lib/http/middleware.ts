@@ -155,7 +155,8 @@ export const respond = (presentError?: ErrorPresenter): Middleware => {
         });
       }
       const out = renderError(mapped ?? new AppError(500, 'Error interno del servidor.'), surfaceOf(request.event.rawPath ?? '/'), presentError);
-      if (out.status === 401) out.headers['WWW-Authenticate'] = 'Bearer realm="api"';
+      // FastAPI's OAuth2 scheme says exactly `Bearer`; the Reflexo surface names its realm.
+      if (out.status === 401) out.headers['WWW-Authenticate'] = surfaceOf(request.event.rawPath ?? '/') === 'v1' ? 'Bearer' : 'Bearer realm="api"';
       finish(request, {
         statusCode: out.status,
         headers: { 'Content-Type': 'application/json', ...out.headers },

@@ -178,6 +178,7 @@ function response(group: RouteGroup, surface: Surface, status: number, declared:
   // An error status can have the route's own cause and the stack's: the description names both.
   const out: Json = { description: [declared?.description, status >= 400 ? generic : undefined].filter(Boolean).join('; ') || generic || 'OK' };
   if (status === 429) out.headers = RETRY_AFTER;
+  if (declared?.headers) out.headers = Object.fromEntries(Object.entries(declared.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }]));
   if (declared?.contentTypes) {
     out.content = Object.fromEntries(declared.contentTypes.map((t) => [t, { schema: { type: 'string', format: 'binary' } }]));
     return out;

@@ -43,3 +43,29 @@ export function drfPage<T>(p: Page<T>, baseUrl: string, path: string, query: Rec
 
 export const drfPageSchema = <T extends z.ZodType>(item: T) =>
   z.object({ count: z.number().int(), next: z.string().nullable(), previous: z.string().nullable(), results: z.array(item) });
+
+/* ---- v1 (FastAPI clients): a bare JSON array, the totals in headers ------------------------------- */
+
+/** `?page=&size=`: 1-based page, 50 per page by default, at most 200. */
+export const V1_MAX_PAGE_SIZE = 200;
+export const v1PageQuery = { page: pageNumber(1), size: pageNumber(50, V1_MAX_PAGE_SIZE) };
+
+/**
+ * The headers every v1 list carries: `X-Total-Count`, and an RFC 8288 `Link` with first, prev, next
+ * and last (absolute URLs with the request's other query parameters kept).
+ */
+export function v1ListHeaders(total: number, page: number, size: number, baseUrl: string, path: string, query: Record<string, unknown>): Record<string, string> {
+  const last = Math.max(1, Math.ceil(total / size));
+  const url = (p: number) => {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && k !== 'page' && k !== 'size') params.set(k, String(v));
+    params.set('page', String(p));
+    params.set('size', String(size));
+    return `<${baseUrl}${path}?${params}>`;
+  };
+  const links = [`${url(1)}; rel="first"`];
+  if (page > 1) links.push(`${url(Math.min(page - 1, last))}; rel="prev"`);
+  if (page < last) links.push(`${url(page + 1)}; rel="next"`);
+  links.push(`${url(last)}; rel="last"`);
+  return { 'X-Total-Count': String(total), Link: links.join(', ') };
+}

@@ -60,6 +60,8 @@ export interface ResponseSpec {
   schema?: z.ZodType;
   /** Non-JSON bodies (files, pages, scripts), by media type. */
   contentTypes?: string[];
+  /** Response headers a client reads (v1 lists: X-Total-Count, Link), name → description. */
+  headers?: Record<string, string>;
 }
 
 type Infer<T> = T extends z.ZodType ? z.output<T> : Record<string, never>;
