@@ -20,8 +20,8 @@ export interface DoctorSchedulesTable {
   slot_minutes: Generated<number>;
   breaks: ColumnType<ScheduleBreak[], string | undefined, string>;
   minutes: ColumnType<string, never, never>;
-  created_at: Generated<CreatedAt>;
-  updated_at: Generated<Timestamp>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
 }
 
 export interface DoctorScheduleExceptionsTable {
@@ -32,7 +32,7 @@ export interface DoctorScheduleExceptionsTable {
   start_time: string | null;
   end_time: string | null;
   reason: string | null;
-  created_at: Generated<CreatedAt>;
+  created_at: CreatedAt;
 }
 
 export interface ScheduleTables {
