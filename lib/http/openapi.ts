@@ -161,7 +161,8 @@ function genericStatuses(group: RouteGroup, route: AnyRoute): Record<number, str
     out[413] = 'Cuerpo demasiado grande';
     out[415] = takesForms(route) ? 'Tipo de contenido no soportado (JSON, multipart/form-data o urlencoded)' : 'Tipo de contenido no soportado (solo JSON)';
   }
-  if (route.body || route.query) out[surface === 'v1' ? 422 : 400] ??= 'Datos inválidos';
+  // v1 also validates path parameters (FastAPI: a non-integer id is a 422, not a 404).
+  if (route.body || route.query || (surface === 'v1' && route.params)) out[surface === 'v1' ? 422 : 400] ??= 'Datos inválidos';
   if (route.access !== 'public') {
     out[401] = 'No autenticado, o el token no es válido o ha expirado';
     if (route.access !== 'user') out[403] = 'Sin permisos';
