@@ -17,6 +17,7 @@ import * as m0015 from './0015_scheduling_rules';
 import * as m0016 from './0016_company_rules';
 import * as m0017 from './0017_tenants';
 import * as m0020 from './0020_v1_scheduling';
+import * as m0021 from './0021_birthday_in';
 
 /**
  * Every migration, in order. Listed statically (not read from the folder) so the same list works in
@@ -41,4 +42,5 @@ export const migrations: Record<string, Migration> = {
   '0016_company_rules': m0016,
   '0017_tenants': m0017,
   '0020_v1_scheduling': m0020,
+  '0021_birthday_in': m0021,
 };
