@@ -38,6 +38,8 @@ export const SETTINGS: Record<string, SettingScope> = {
   DEFAULT_TIME_ZONE: 'function',
   PASSWORD_SCRYPT_N: 'function',
   SSM_SECRETS_PREFIX: 'function',
+  MAIL_SEND_RATE: 'function',
+  MAIL_BATCH_SIZE: 'function',
   PORT: 'local',
   PG_PORT: 'local',
   S3_PORT: 'local',
@@ -139,6 +141,14 @@ export const config = {
   get passwordScryptN() {
     return Number(env('PASSWORD_SCRYPT_N', '32768'));
   },
+  /** Messages per second the outbox sender sends at most: keep it below the SES account's send rate. */
+  get mailSendRate() {
+    return Number(env('MAIL_SEND_RATE', '10'));
+  },
+  /** Rows the outbox sender claims per round. */
+  get mailBatchSize() {
+    return Number(env('MAIL_BATCH_SIZE', '50'));
+  },
   /** Where deployed stages keep `jwt-secret` and `database-url` in SSM (unset locally). */
   get ssmSecretsPrefix() {
     return env('SSM_SECRETS_PREFIX');
@@ -179,6 +189,8 @@ const EFFECTIVE: Record<string, () => unknown> = {
   DEFAULT_TIME_ZONE: () => config.defaultTimeZone,
   PASSWORD_SCRYPT_N: () => config.passwordScryptN,
   SSM_SECRETS_PREFIX: () => config.ssmSecretsPrefix ?? null,
+  MAIL_SEND_RATE: () => config.mailSendRate,
+  MAIL_BATCH_SIZE: () => config.mailBatchSize,
 };
 
 /** What a function actually uses, setting by setting (secrets as "set"/null): the local stack's diagnostics. */

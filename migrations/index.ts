@@ -18,6 +18,7 @@ import * as m0016 from './0016_company_rules';
 import * as m0017 from './0017_tenants';
 import * as m0020 from './0020_v1_scheduling';
 import * as m0021 from './0021_birthday_in';
+import * as m0022 from './0022_mail_outbox';
 
 /**
  * Every migration, in order. Listed statically (not read from the folder) so the same list works in
@@ -43,4 +44,5 @@ export const migrations: Record<string, Migration> = {
   '0017_tenants': m0017,
   '0020_v1_scheduling': m0020,
   '0021_birthday_in': m0021,
+  '0022_mail_outbox': m0022,
 };

@@ -3,6 +3,7 @@ import type { CompanyTables } from './tables/company';
 import type { CoreTables } from './tables/core';
 import type { IdentityTables } from './tables/identity';
 import type { LocationTables } from './tables/locations';
+import type { MailTables } from './tables/mail';
 import type { ScheduleTables } from './tables/schedules';
 import type { SchedulingTables } from './tables/scheduling';
 
@@ -10,4 +11,4 @@ import type { SchedulingTables } from './tables/scheduling';
  * Every table Kysely knows, one file per area under tables/, each next to the migration that
  * creates it.
  */
-export interface Database extends CoreTables, LocationTables, IdentityTables, ClinicalTables, SchedulingTables, CompanyTables, ScheduleTables {}
+export interface Database extends CoreTables, LocationTables, IdentityTables, ClinicalTables, SchedulingTables, CompanyTables, ScheduleTables, MailTables {}

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { migrateUp, ownerDb } from '../db/migrate';
 import { closePool } from '../db/pool';
 import { startGateway } from './gateway';
+import { startScheduler } from './scheduler';
 import { LOCAL_JWT_SECRET, localDatabase } from './local-env';
 import { DEMO, seedDemo } from './seed-demo';
 import { startStandIns } from './standins';
@@ -62,10 +63,14 @@ async function main() {
       PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL || `http://localhost:${PORT}`,
     });
     const gateway = await startGateway({ root: process.cwd(), port: PORT });
+    // The outbox sender runs every 2 s here (a code e-mailed by a request arrives at once); other jobs keep their cadence.
+    const scheduler = startScheduler(process.cwd(), { overrides: { 'jobs-outbox': 2_000 }, onError: (name, err) => console.error(`✖ ${name}: ${(err as Error)?.stack ?? err}`) });
     stops.push(async () => {
       await gateway.close();
+      await scheduler.stop();
       await closePool();
     });
+    if (scheduler.jobs.length) log(`▸ scheduled jobs: ${scheduler.jobs.map((j) => `${j.name} every ${j.everyMs >= 60_000 ? `${j.everyMs / 60_000} min` : `${j.everyMs / 1000} s`}`).join(', ')}`);
     log(
       [
         '──────────────────────────────────────────────────────────',

@@ -17,12 +17,15 @@ export interface Mail {
   subject: string;
   text: string;
   html: string;
+  /** Extra headers (List-Unsubscribe, the outbox's idempotency key). */
+  headers?: { name: string; value: string }[];
 }
 
-export async function sendMail(mail: Mail): Promise<void> {
+/** Sends one message through SES now; returns SES's message id. Requests enqueue (lib/mail/outbox.ts), the sender calls this. */
+export async function sendMail(mail: Mail): Promise<string> {
   const { ses: c, sdk } = await ses();
   try {
-    await c.send(
+    const out = await c.send(
       new sdk.SendEmailCommand({
         FromEmailAddress: config.mailFrom,
         Destination: { ToAddresses: [mail.to] },
@@ -30,10 +33,12 @@ export async function sendMail(mail: Mail): Promise<void> {
           Simple: {
             Subject: { Data: mail.subject, Charset: 'UTF-8' },
             Body: { Text: { Data: mail.text, Charset: 'UTF-8' }, Html: { Data: mail.html, Charset: 'UTF-8' } },
+            ...(mail.headers?.length ? { Headers: mail.headers.map((h) => ({ Name: h.name, Value: h.value })) } : {}),
           },
         },
       }),
     );
+    return out.MessageId ?? '';
   } catch {
     throw new ServiceUnavailable('No se pudo enviar el correo. Intente nuevamente en unos minutos.');
   }

@@ -34,6 +34,8 @@ const CHANGED: Record<string, string> = {
   DEFAULT_TIME_ZONE: 'America/Bogota',
   PASSWORD_SCRYPT_N: '2048',
   SSM_SECRETS_PREFIX: '/reflexo/e2e',
+  MAIL_SEND_RATE: '20',
+  MAIL_BATCH_SIZE: '25',
 };
 
 beforeAll(async () => {
