@@ -1,3 +1,4 @@
+import type { CatalogTables } from './tables/catalogs';
 import type { ClinicalTables } from './tables/clinical';
 import type { CompanyTables } from './tables/company';
 import type { CoreTables } from './tables/core';
@@ -11,4 +12,4 @@ import type { SchedulingTables } from './tables/scheduling';
  * Every table Kysely knows, one file per area under tables/, each next to the migration that
  * creates it.
  */
-export interface Database extends CoreTables, LocationTables, IdentityTables, ClinicalTables, SchedulingTables, CompanyTables, ScheduleTables, MailTables {}
+export interface Database extends CoreTables, LocationTables, IdentityTables, ClinicalTables, SchedulingTables, CompanyTables, ScheduleTables, MailTables, CatalogTables {}

@@ -124,6 +124,9 @@ export interface PredeterminedPricesTable {
   reflexo_id: number;
   name: string;
   price: Decimal;
+  /** v1 treatments (migration 0025): how long a session takes, and its specialty. */
+  duration_minutes: number | null;
+  specialty_id: number | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
   deleted_at: NullableTimestamp;
