@@ -6,6 +6,7 @@ import { createHandler } from '../../lib/http/app';
 import { NotFound } from '../../lib/errors';
 import { defineGroup, reply, route } from '../../lib/http/route';
 import { asOpenApi30, documentForSurface } from '../../lib/http/openapi';
+import { postmanCollection } from '../../lib/http/postman';
 import { serveStatic, staticBytes, staticFile } from '../../lib/http/static';
 import { readFile } from 'node:fs/promises';
 import { presignedGetUrl } from '../../lib/storage/s3';
@@ -76,7 +77,7 @@ function openApiFor(surface: 'reflexo' | 'v1' | undefined, version: '3.1' | '3.0
 
 export const group = defineGroup({
   name: 'system',
-  prefixes: ['/api/health', '/openapi.json', '/docs', '/media'],
+  prefixes: ['/api/health', '/openapi.json', '/docs', '/media', '/postman'],
   tag: 'System',
   catchAll: true,
   routes: [
@@ -124,6 +125,20 @@ export const group = defineGroup({
       response: OpenApiDocument,
       responses: notModified,
       handler: async ({ headers, query }) => serveStatic(await openApiFor(query.surface, query.openapi), headers),
+    }),
+    route({
+      method: 'GET',
+      path: '/postman/{surface}.json',
+      access: 'public',
+      summary: 'Colección de Postman de una superficie (login que guarda el token; cada petición comprueba un estado documentado)',
+      db: false,
+      params: z.object({ surface: z.enum(['reflexo', 'v1']) }),
+      response: z.looseObject({ info: z.looseObject({ name: z.string() }), item: z.array(z.unknown()) }),
+      responses: notModified,
+      handler: async ({ params, headers, baseUrl }) => {
+        const load = async () => Buffer.from(JSON.stringify(postmanCollection(documentForSurface(JSON.parse(await readFile(OPENAPI_FILE, 'utf8')), params.surface), params.surface, baseUrl)));
+        return serveStatic(await staticBytes(`postman:${params.surface}:${baseUrl}`, load, 'application/json', DOCUMENT_CACHE), headers);
+      },
     }),
     route({
       method: 'GET',

@@ -22,14 +22,22 @@ export async function seedDemo(db: Kysely<any>, log: (s: string) => void = () =>
   const role = await db.selectFrom('roles').select('id').where('code', '=', 'admin').executeTakeFirstOrThrow();
   const hash = await hashPassword(DEMO.password);
   const users = [
-    { email: DEMO.superuser, user_name: 'demo_superadmin', name: 'Super', paternal_lastname: 'Admin', reflexo_id: null, is_superuser: true, is_staff: true, role_id: role.id },
-    { email: DEMO.admin, user_name: 'demo_clinica', name: 'Clínica', paternal_lastname: 'Demo', reflexo_id: tenantId, is_superuser: false, is_staff: true, role_id: role.id },
+    { email: DEMO.superuser, user_name: 'admin', name: 'Super', paternal_lastname: 'Admin', reflexo_id: null, is_superuser: true, is_staff: true, role_id: role.id },
+    { email: DEMO.admin, user_name: 'clinica', name: 'Clínica', paternal_lastname: 'Demo', reflexo_id: tenantId, is_superuser: false, is_staff: true, role_id: role.id },
   ];
   for (const u of users) {
     await db
       .insertInto('users')
       .values({ ...u, password_hash: hash, document_number: null, email_verified_at: new Date() })
       .onConflict((oc) => oc.column('email').doNothing())
+      .execute();
+    // The v1 login takes a user name: databases seeded before it had one get it now (if nobody else holds it).
+    await db
+      .updateTable('users')
+      .set({ user_name: u.user_name })
+      .where('email', '=', u.email)
+      .where('user_name', 'like', 'demo\\_%')
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('users as o').select('o.id').where('o.user_name', '=', u.user_name))))
       .execute();
   }
   log(`  ✔ demo tenant "${DEMO.tenant}" (id ${tenantId}), users ${DEMO.superuser}, ${DEMO.admin}`);
