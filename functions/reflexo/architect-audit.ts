@@ -4,7 +4,7 @@ import { createHandler } from '../../lib/http/app';
 import { drfPage, drfPageQuery, drfPageSchema } from '../../lib/http/pagination';
 import { route } from '../../lib/http/route';
 import { idParams, intString, isoDate, timestamp } from '../../lib/http/schemas';
-import { getAuditLog, listAuditLogs } from '../../lib/domain/audit';
+import { getAuditLog, listAuditLogs, type AuditRecord } from '../../lib/domain/audit';
 
 /*
  * The audit log, read-only: who did what to which record, when and from where. Clinic admins see
@@ -25,6 +25,21 @@ const AuditEntry = z.object({
   user_agent: z.string().nullable(),
   request_id: z.string().nullable(),
   created_at: timestamp,
+});
+
+const toEntry = (a: AuditRecord) => ({
+  id: a.id,
+  reflexo_id: a.reflexo_id,
+  user_id: a.user_id,
+  user_email: a.user_email,
+  action: a.action,
+  entity: a.entity,
+  entity_id: a.entity_id,
+  changed_fields: a.changed_fields,
+  ip: a.ip,
+  user_agent: a.user_agent,
+  request_id: a.request_id,
+  created_at: a.created_at,
 });
 
 const token = (max: number) => z.string().trim().min(1).max(max);
@@ -73,7 +88,7 @@ export const group = defineReflexoGroup({
           query.page,
           query.page_size,
         );
-        return drfPage(page, baseUrl, path, query);
+        return drfPage({ ...page, rows: page.rows.map(toEntry) }, baseUrl, path, query);
       },
     }),
     route({
@@ -84,7 +99,7 @@ export const group = defineReflexoGroup({
       params: idParams,
       entity: 'audit_log',
       response: AuditEntry,
-      handler: ({ db, actor, params }) => getAuditLog(db, actor, params.id),
+      handler: async ({ db, actor, params }) => toEntry(await getAuditLog(db, actor, params.id)),
     }),
   ],
 });

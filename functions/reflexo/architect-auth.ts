@@ -3,7 +3,8 @@ import { defineReflexoGroup } from './surface';
 import { createHandler } from '../../lib/http/app';
 import { created, route } from '../../lib/http/route';
 import { detailBody } from '../../lib/http/schemas';
-import { login, logout, refreshTokens, register } from '../../lib/domain/identity-auth';
+import { login, logout, refreshTokens, register, type TokenPair } from '../../lib/domain/identity-auth';
+import { inactiveClinic, Message } from './identity-shapes';
 
 /* Module 1 of reflexo-api.md: register, login, logout, and the DRF token refresh clients expect. */
 
@@ -22,8 +23,8 @@ const Registration = z.object({
   password_confirm: passwordInput,
 });
 
-const Message = z.object({ message: z.string() });
-const TokenPair = z.object({ access: z.string(), refresh: z.string() });
+const Tokens = z.object({ access: z.string(), refresh: z.string() });
+const tokens = (t: TokenPair) => ({ access: t.access, refresh: t.refresh });
 const TokenNotValid = z.object({ detail: z.string(), code: z.literal('token_not_valid') });
 
 export const group = defineReflexoGroup({
@@ -39,7 +40,10 @@ export const group = defineReflexoGroup({
       body: Registration,
       status: 201,
       response: Message,
-      handler: async ({ db, body }) => created(await register(db, body)),
+      handler: async ({ db, body }) => {
+        await register(db, body);
+        return created({ message: 'Usuario registrado con éxito' });
+      },
     }),
     route({
       method: 'POST',
@@ -48,8 +52,15 @@ export const group = defineReflexoGroup({
       summary: 'Login por email (5 intentos fallidos por cuenta o IP en 15 min → 429)',
       body: z.object({ email: z.email().max(254), password: passwordInput }),
       response: z.object({ email: z.string(), refresh: z.string(), access: z.string(), user_id: z.number().int() }),
-      responses: { 401: { description: 'Credenciales inválidas', schema: detailBody }, 429: { description: 'Demasiados intentos (Retry-After)', schema: detailBody } },
-      handler: ({ db, body, sourceIp }) => login(db, body, sourceIp),
+      responses: {
+        401: { description: 'Credenciales inválidas', schema: detailBody },
+        403: { description: 'Contraseña correcta, pero la clínica del usuario está desactivada', schema: detailBody },
+        429: { description: 'Demasiados intentos (Retry-After)', schema: detailBody },
+      },
+      handler: async ({ db, body, sourceIp }) => {
+        const s = await login(db, { identifier: body.email, password: body.password }, sourceIp);
+        return { email: s.user.email, refresh: s.refresh, access: s.access, user_id: s.user.id };
+      },
     }),
     route({
       method: 'POST',
@@ -58,7 +69,11 @@ export const group = defineReflexoGroup({
       summary: 'Logout: revoca el token de acceso presentado y, si se envía, la familia del token de refresco',
       body: z.object({ refresh: z.string().max(4096).optional() }),
       response: detailBody,
-      handler: ({ db, actor, body }) => logout(db, actor!, body.refresh),
+      responses: inactiveClinic,
+      handler: async ({ db, actor, body }) => {
+        await logout(db, actor!, body.refresh);
+        return { detail: 'Sesión cerrada. Token revocado.' };
+      },
     }),
     route({
       method: 'POST',
@@ -66,9 +81,12 @@ export const group = defineReflexoGroup({
       access: 'public',
       summary: 'Renovar tokens (rotación; reutilizar un token ya rotado revoca toda su familia)',
       body: z.object({ refresh: z.string().min(1).max(4096) }),
-      response: TokenPair,
-      responses: { 401: { description: 'Token de refresco inválido, expirado, revocado o ya rotado', schema: TokenNotValid } },
-      handler: ({ db, body }) => refreshTokens(db, body.refresh),
+      response: Tokens,
+      responses: {
+        401: { description: 'Token de refresco inválido, expirado, revocado o ya rotado', schema: TokenNotValid },
+        403: { description: 'La clínica del usuario está desactivada', schema: detailBody },
+      },
+      handler: async ({ db, body }) => tokens(await refreshTokens(db, body.refresh)),
     }),
   ],
 });

@@ -1,116 +1,81 @@
 import { z } from 'zod';
-import { defineReflexoGroup } from './surface';
+import { presentReflexoError } from './surface';
 import { createHandler } from '../../lib/http/app';
-import { created, route, type AnyRoute } from '../../lib/http/route';
-import { errorBody, idParams, timestamp } from '../../lib/http/schemas';
-import { assertRoleAdmin, createRole, deleteRole, editRole, listRoles } from '../../lib/domain/identity-roles';
+import type { ErrorPresenter } from '../../lib/http/errors';
+import { resourceRoutes } from '../../lib/http/resource';
+import { defineGroup, route } from '../../lib/http/route';
+import { errorBody, timestamp } from '../../lib/http/schemas';
+import { createRole, deleteRole, editRole, getRole, listRoles, type RoleRecord } from '../../lib/domain/identity-roles';
+import { Message } from './identity-shapes';
 
-/* Module 1 roles (/api/architect/roles): admin-only CRUD of the global role catalog, ordered by name. */
+/*
+ * Module 1 roles (/api/architect/roles): one catalog every clinic shares, ordered by name. Clinic
+ * administrators and superusers read it; only the platform (superusers and platform staff) writes it,
+ * so no clinic can rename or delete a role the others use. A role's `code` (what it may do) is not
+ * part of the contract and never changes through it.
+ */
+const PREFIX = '/api/architect/roles';
 
 const name = z.string().trim().min(1, 'Este campo no puede estar en blanco.').max(100);
-const guardName = z.string().trim().min(1).max(100);
+// Blank (as a form sends an untouched field) means the default guard, "api".
+const guardName = z.string().trim().max(100);
 const Role = z.object({ id: z.number().int(), name: z.string(), guard_name: z.string(), created_at: timestamp, updated_at: timestamp });
-// The contract's 403 is DRF's English message; its 404 the spec's `{"error"}`.
-const forbidden = { 403: { description: 'Solo administradores: `{"detail": "You do not have permission to perform this action."}`' } };
-const notFound = { ...forbidden, 404: { description: '`{"error": "Rol no encontrado"}`', schema: errorBody } };
+
+const toRole = (r: RoleRecord) => ({ id: r.id, name: r.name, guard_name: r.guard_name, created_at: r.created_at, updated_at: r.updated_at });
+
+// The contract's 403 is DRF's own English message, for every refusal of these routes' access level.
+const DRF_PERMISSION_DENIED = 'You do not have permission to perform this action.';
+const presentError: ErrorPresenter = (e) => (e.status === 403 && e.generic ? { detail: DRF_PERMISSION_DENIED } : presentReflexoError(e));
+
+const notFound = { 404: { description: '`{"error": "Rol no encontrado"}`', schema: errorBody } };
 const duplicate = { 409: { description: 'Ya existe un rol con ese nombre' } };
+const Body = z.object({ name, guard_name: guardName.optional() });
 
-// access 'user' + an explicit check: the contract's 403 body is DRF's English message, not ours.
-const createRoute = route({
-  method: 'POST',
-  path: '/api/architect/roles/create/',
-  access: 'user',
-  summary: 'Crear rol',
-  body: z.object({ name, guard_name: guardName.optional() }),
-  status: 201,
-  response: Role,
-  responses: { ...forbidden, ...duplicate },
-  handler: async ({ db, actor, body }) => {
-    assertRoleAdmin(actor);
-    return created(await createRole(db, body));
-  },
-});
-const putRoute = route({
-  method: 'PUT',
-  path: '/api/architect/roles/{id}/edit/',
-  access: 'user',
-  summary: 'Editar rol (completo)',
-  params: idParams,
-  body: z.object({ name, guard_name: guardName.optional() }),
-  response: Role,
-  responses: { ...notFound, ...duplicate },
-  handler: ({ db, actor, params, body }) => {
-    assertRoleAdmin(actor);
-    return editRole(db, params.id, body);
-  },
-});
-const patchRoute = route({
-  method: 'PATCH',
-  path: '/api/architect/roles/{id}/edit/',
-  access: 'user',
-  summary: 'Editar rol (parcial)',
-  params: idParams,
-  body: z.object({ name: name.optional(), guard_name: guardName.optional() }),
-  response: Role,
-  responses: { ...notFound, ...duplicate },
-  handler: ({ db, actor, params, body }) => {
-    assertRoleAdmin(actor);
-    return editRole(db, params.id, body);
-  },
-});
-const deleteRoute = route({
-  method: 'DELETE',
-  path: '/api/architect/roles/{id}/delete/',
-  access: 'user',
-  summary: 'Eliminar rol',
-  params: idParams,
-  response: z.object({ message: z.string() }),
-  responses: notFound,
-  handler: ({ db, actor, params }) => {
-    assertRoleAdmin(actor);
-    return deleteRole(db, params.id);
-  },
-});
-const drf = (r: AnyRoute, path: string): AnyRoute => ({ ...r, path, summary: `${r.summary} (alias DRF)` });
-
-export const group = defineReflexoGroup({
+export const group = defineGroup({
   name: 'architect-roles',
-  prefixes: ['/api/architect/roles'],
+  prefixes: [PREFIX],
   tag: 'Architect: roles',
+  presentError,
   routes: [
     route({
       method: 'GET',
-      path: '/api/architect/roles/',
-      access: 'user',
-      summary: 'Listar roles (orden alfabético)',
+      path: `${PREFIX}/`,
+      access: 'admin',
+      summary: 'Listar roles (orden alfabético; administradores de clínica y superusuarios)',
       response: z.array(Role),
-      responses: forbidden,
-      handler: ({ db, actor }) => {
-        assertRoleAdmin(actor);
-        return listRoles(db);
+      handler: async ({ db }) => (await listRoles(db)).map(toRole),
+    }),
+    ...resourceRoutes({
+      prefix: PREFIX,
+      dialect: 'reflexo',
+      noun: 'rol',
+      entity: 'roles',
+      access: 'platform',
+      item: Role,
+      create: {
+        summary: 'Crear rol (solo la plataforma: superusuarios y staff de plataforma; guard_name por defecto "api")',
+        body: Body,
+        responses: duplicate,
+        handler: async ({ db, actor, body }) => toRole(await createRole(db, actor, body)),
+      },
+      get: { access: 'admin', responses: notFound, handler: async ({ db, params }) => toRole(await getRole(db, params.id)) },
+      update: {
+        body: Body,
+        patchBody: Body.partial(),
+        responses: { ...notFound, ...duplicate },
+        handler: async ({ db, actor, params, body }) => toRole(await editRole(db, actor, params.id, body)),
+      },
+      remove: {
+        summary: 'Eliminar rol (solo la plataforma; el rol de administrador de clínica no se elimina)',
+        status: 200,
+        response: Message,
+        responses: { ...notFound, 409: { description: 'El rol define permisos de las clínicas (administrador): `{"error": "..."}`', schema: errorBody } },
+        handler: async ({ db, actor, params }) => {
+          await deleteRole(db, actor, params.id);
+          return { message: 'Rol eliminado' };
+        },
       },
     }),
-    createRoute,
-    putRoute,
-    patchRoute,
-    deleteRoute,
-    drf(createRoute, '/api/architect/roles/'),
-    route({
-      method: 'GET',
-      path: '/api/architect/roles/{id}/',
-      access: 'user',
-      summary: 'Ver rol (alias DRF)',
-      params: idParams,
-      response: Role,
-      responses: notFound,
-      handler: ({ db, actor, params }) => {
-        assertRoleAdmin(actor);
-        return editRole(db, params.id, {});
-      },
-    }),
-    drf(putRoute, '/api/architect/roles/{id}/'),
-    drf(patchRoute, '/api/architect/roles/{id}/'),
-    drf(deleteRoute, '/api/architect/roles/{id}/'),
   ],
 });
 

@@ -1,11 +1,17 @@
 import { z } from 'zod';
 import { defineReflexoGroup } from './surface';
 import { createHandler } from '../../lib/http/app';
-import { created, route, type AnyRoute } from '../../lib/http/route';
-import { errorBody, idParams, timestamp } from '../../lib/http/schemas';
-import { createUser, deleteUser, editUser, getUser, listUsers } from '../../lib/domain/identity-users';
+import { resourceRoutes } from '../../lib/http/resource';
+import { route } from '../../lib/http/route';
+import { detailBody, errorBody, timestamp } from '../../lib/http/schemas';
+import { createUser, deleteUser, editUser, getOwnAccount, getUser, listUsers, usersForbidden, type UserRecord } from '../../lib/domain/identity-users';
+import { Message } from './identity-shapes';
 
-/* Module 1 users (/api/architect/users): list, create, edit (PUT/PATCH), hard delete; DRF router aliases too. */
+/*
+ * Module 1 users (/api/architect/users): list, create, edit (PUT/PATCH), hard delete; DRF router
+ * aliases too. is_staff, is_superuser and reflexo_id come only from a superuser: anyone else who
+ * sends a value other than the user's gets a 400 naming the field (the spec says "ignored").
+ */
 
 const text = (max: number) => z.string().trim().max(max);
 const editable = {
@@ -60,55 +66,40 @@ const UserDetail = ListItem.extend({
   created_at: timestamp,
   updated_at: timestamp,
 });
-const Forbidden403 = { 403: { description: 'Sin permisos: `{"error": "No tienes permisos para acceder a esta información"}`', schema: errorBody } };
 
-const createRoute = route({
-  method: 'POST',
-  path: '/api/architect/users/create/',
-  access: 'user',
-  summary: 'Crear usuario (is_staff/is_superuser/reflexo_id solo desde un superusuario)',
-  body: CreateBody,
-  status: 201,
-  response: UserDetail,
-  responses: Forbidden403,
-  handler: async ({ db, actor, body }) => created(await createUser(db, actor!, body)),
+const toListItem = (u: UserRecord) => ({
+  id: u.id,
+  email: u.email,
+  user_name: u.user_name,
+  name: u.name,
+  paternal_lastname: u.paternal_lastname,
+  maternal_lastname: u.maternal_lastname,
+  is_active: u.is_active,
+  is_staff: u.is_staff,
+  is_superuser: u.is_superuser,
 });
-const putRoute = route({
-  method: 'PUT',
-  path: '/api/architect/users/{id}/edit/',
-  access: 'user',
-  summary: 'Editar usuario (completo)',
-  params: idParams,
-  body: PutBody,
-  response: UserDetail,
-  responses: Forbidden403,
-  entity: 'users',
-  handler: ({ db, actor, params, body }) => editUser(db, actor!, params.id, body),
+
+const toDetail = (u: UserRecord) => ({
+  id: u.id,
+  user_name: u.user_name,
+  email: u.email,
+  name: u.name,
+  document_number: u.document_number,
+  paternal_lastname: u.paternal_lastname,
+  maternal_lastname: u.maternal_lastname,
+  phone: u.phone,
+  sex: u.sex,
+  account_statement: u.account_statement,
+  is_active: u.is_active,
+  is_staff: u.is_staff,
+  is_superuser: u.is_superuser,
+  reflexo_id: u.reflexo_id,
+  role_id: u.role_id,
+  created_at: u.created_at,
+  updated_at: u.updated_at,
 });
-const patchRoute = route({
-  method: 'PATCH',
-  path: '/api/architect/users/{id}/edit/',
-  access: 'user',
-  summary: 'Editar usuario (parcial)',
-  params: idParams,
-  body: PatchBody,
-  response: UserDetail,
-  responses: Forbidden403,
-  entity: 'users',
-  handler: ({ db, actor, params, body }) => editUser(db, actor!, params.id, body),
-});
-const deleteRoute = route({
-  method: 'DELETE',
-  path: '/api/architect/users/{id}/delete/',
-  access: 'user',
-  summary: 'Eliminar usuario (hard delete; un admin no superusuario no puede eliminar a un superusuario)',
-  params: idParams,
-  response: z.object({ message: z.string() }),
-  responses: Forbidden403,
-  entity: 'users',
-  handler: ({ db, actor, params }) => deleteUser(db, actor!, params.id),
-});
-const drf = (r: AnyRoute, path: string): AnyRoute => ({ ...r, path, summary: `${r.summary} (alias DRF)` });
+
+const Forbidden403 = { 403: { description: 'Sin permisos: `{"error": "No tienes permisos para acceder a esta información"}`; o la clínica del usuario está desactivada (`{"detail"}`)', schema: z.union([errorBody, detailBody]) } };
 
 export const group = defineReflexoGroup({
   name: 'architect-users',
@@ -122,27 +113,44 @@ export const group = defineReflexoGroup({
       summary: 'Listar usuarios (superusuario: todos; staff: solo él mismo; otros: 403)',
       response: z.array(ListItem),
       responses: Forbidden403,
-      handler: ({ db, actor }) => listUsers(db, actor!),
+      // The contract's own rule for this list: staff see only themselves, whatever else they administer.
+      handler: async ({ db, actor }) => {
+        if (actor!.isSuperuser) return (await listUsers(db, actor!)).map(toListItem);
+        if (actor!.isStaff) return [toListItem(await getOwnAccount(db, actor!))];
+        throw usersForbidden();
+      },
     }),
-    createRoute,
-    putRoute,
-    patchRoute,
-    deleteRoute,
-    drf(createRoute, '/api/architect/users/'),
-    route({
-      method: 'GET',
-      path: '/api/architect/users/{id}/',
-      access: 'user',
-      summary: 'Ver usuario (alias DRF)',
-      params: idParams,
-      response: UserDetail,
-      responses: Forbidden403,
+    ...resourceRoutes({
+      prefix: '/api/architect/users',
+      dialect: 'reflexo',
+      noun: 'usuario',
       entity: 'users',
-      handler: ({ db, actor, params }) => getUser(db, actor!, params.id),
+      access: 'user',
+      item: UserDetail,
+      create: {
+        summary: 'Crear usuario (is_staff/is_superuser/reflexo_id solo desde un superusuario)',
+        body: CreateBody,
+        responses: Forbidden403,
+        handler: async ({ db, actor, body }) => toDetail(await createUser(db, actor!, body)),
+      },
+      get: { responses: Forbidden403, handler: async ({ db, actor, params }) => toDetail(await getUser(db, actor!, params.id)) },
+      update: {
+        body: PutBody,
+        patchBody: PatchBody,
+        responses: Forbidden403,
+        handler: async ({ db, actor, params, body }) => toDetail(await editUser(db, actor!, params.id, body)),
+      },
+      remove: {
+        summary: 'Eliminar usuario (hard delete; un admin no superusuario no puede eliminar a un superusuario)',
+        status: 200,
+        response: Message,
+        responses: Forbidden403,
+        handler: async ({ db, actor, params }) => {
+          await deleteUser(db, actor!, params.id);
+          return { message: 'Usuario eliminado definitivamente' };
+        },
+      },
     }),
-    drf(putRoute, '/api/architect/users/{id}/'),
-    drf(patchRoute, '/api/architect/users/{id}/'),
-    drf(deleteRoute, '/api/architect/users/{id}/'),
   ],
 });
 

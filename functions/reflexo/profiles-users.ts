@@ -5,8 +5,16 @@ import { created, route } from '../../lib/http/route';
 import { drfPage, drfPageQuery, drfPageSchema } from '../../lib/http/pagination';
 import { nullableTimestamp, timestamp } from '../../lib/http/schemas';
 import { deleteMe, deleteMyPhoto, getMyProfile, searchUsers, updateMyProfile, uploadMyPhoto } from '../../lib/domain/identity-profiles';
+import type { UserRecord } from '../../lib/domain/identity-users';
+import { mediaUrl } from '../../lib/storage/s3';
+import { inactiveClinic, Message } from './identity-shapes';
 
-/* Module 2 profiles (/api/profiles/users): the caller's own profile, photo, account; user search. */
+/*
+ * Module 2 profiles (/api/profiles/users): the caller's own profile, photo, account; user search.
+ * The update takes JSON or multipart (with photo_file), as real frontends send it. Fields the profile
+ * cannot change (e-mail, flags, clinic, role) pass when sent back unchanged and are refused (400,
+ * naming them) when they differ.
+ */
 
 const text = (max: number) => z.string().trim().max(max);
 const fields = {
@@ -26,6 +34,12 @@ const PatchBody = z.object({
   phone: fields.phone.optional(),
   document_number: fields.document_number.optional(),
   sex: fields.sex.optional(),
+  email: z.email().max(254).optional(),
+  is_active: z.boolean().optional(),
+  is_staff: z.boolean().optional(),
+  is_superuser: z.boolean().optional(),
+  reflexo_id: z.number().int().positive().nullable().optional(),
+  role_id: z.number().int().positive().nullable().optional(),
 });
 const PutBody = PatchBody.extend({ user_name: fields.user_name, name: fields.name });
 
@@ -49,7 +63,29 @@ const Profile = z.object({
   country: z.null(),
   photo_url: z.string().nullable(),
 });
-const Message = z.object({ message: z.string() });
+
+const relativeMedia = (key: string | null) => (key ? `/media/${key}` : null);
+
+const toProfile = (u: UserRecord, baseUrl: string) => ({
+  id: u.id,
+  user_name: u.user_name,
+  email: u.email,
+  name: u.name,
+  paternal_lastname: u.paternal_lastname,
+  maternal_lastname: u.maternal_lastname,
+  full_name: [u.name, u.paternal_lastname, u.maternal_lastname].filter(Boolean).join(' '),
+  phone: u.phone,
+  account_statement: u.account_statement,
+  is_active: u.is_active,
+  date_joined: u.created_at,
+  last_login: u.last_login,
+  profile_photo_url: relativeMedia(u.photo_key),
+  document_number: u.document_number,
+  document_type: null,
+  sex: u.sex,
+  country: null,
+  photo_url: mediaUrl(baseUrl, u.photo_key),
+});
 
 const updateRoute = (method: 'PUT' | 'PATCH') =>
   route({
@@ -60,7 +96,8 @@ const updateRoute = (method: 'PUT' | 'PATCH') =>
     body: method === 'PUT' ? PutBody : PatchBody,
     multipart: true,
     response: Profile,
-    handler: ({ db, actor, body, files, baseUrl }) => updateMyProfile(db, actor!, body, files.find((f) => f.field === 'photo_file'), baseUrl),
+    responses: inactiveClinic,
+    handler: async ({ db, actor, body, files, baseUrl }) => toProfile(await updateMyProfile(db, actor!, body, files.find((f) => f.field === 'photo_file')), baseUrl),
   });
 
 export const group = defineReflexoGroup({
@@ -74,7 +111,8 @@ export const group = defineReflexoGroup({
       access: 'user',
       summary: 'Mi perfil de usuario',
       response: Profile,
-      handler: ({ db, actor, baseUrl }) => getMyProfile(db, actor!, baseUrl),
+      responses: inactiveClinic,
+      handler: async ({ db, actor, baseUrl }) => toProfile(await getMyProfile(db, actor!), baseUrl),
     }),
     updateRoute('PUT'),
     updateRoute('PATCH'),
@@ -86,8 +124,11 @@ export const group = defineReflexoGroup({
       multipart: true,
       status: 201,
       response: z.object({ message: z.string(), photo_url: z.string() }),
-      responses: { 400: { description: 'Falta el archivo photo_file, o no es un JPG/PNG válido de hasta 2 MB' } },
-      handler: async ({ db, actor, files }) => created(await uploadMyPhoto(db, actor!, files.find((f) => f.field === 'photo_file'))),
+      responses: { ...inactiveClinic, 400: { description: 'Falta el archivo photo_file, o no es un JPG/PNG válido de hasta 2 MB' } },
+      handler: async ({ db, actor, files }) => {
+        const u = await uploadMyPhoto(db, actor!, files.find((f) => f.field === 'photo_file'));
+        return created({ message: 'Foto de perfil actualizada exitosamente', photo_url: relativeMedia(u.photo_key)! });
+      },
     }),
     route({
       method: 'DELETE',
@@ -95,8 +136,11 @@ export const group = defineReflexoGroup({
       access: 'user',
       summary: 'Eliminar foto de perfil (se borra también el archivo)',
       response: Message,
-      responses: { 404: { description: 'No tiene foto de perfil' } },
-      handler: ({ db, actor }) => deleteMyPhoto(db, actor!),
+      responses: { ...inactiveClinic, 404: { description: 'No tiene foto de perfil' } },
+      handler: async ({ db, actor }) => {
+        await deleteMyPhoto(db, actor!);
+        return { message: 'Foto de perfil eliminada definitivamente' };
+      },
     }),
     route({
       method: 'DELETE',
@@ -104,7 +148,11 @@ export const group = defineReflexoGroup({
       access: 'user',
       summary: 'Eliminar mi usuario (hard delete)',
       response: Message,
-      handler: ({ db, actor }) => deleteMe(db, actor!),
+      responses: inactiveClinic,
+      handler: async ({ db, actor }) => {
+        await deleteMe(db, actor!);
+        return { message: 'Usuario eliminado definitivamente' };
+      },
     }),
     route({
       method: 'GET',
@@ -113,7 +161,11 @@ export const group = defineReflexoGroup({
       summary: 'Buscar usuarios por coincidencia parcial del nombre de usuario o nombres (?q=, paginado)',
       query: z.object({ q: z.string().max(100).optional(), ...drfPageQuery }),
       response: drfPageSchema(Profile),
-      handler: async ({ db, query, baseUrl, path }) => drfPage(await searchUsers(db, query.q, query.page, query.page_size, baseUrl), baseUrl, path, query),
+      responses: inactiveClinic,
+      handler: async ({ db, query, baseUrl, path }) => {
+        const page = await searchUsers(db, query.q, query.page, query.page_size);
+        return drfPage({ ...page, rows: page.rows.map((u) => toProfile(u, baseUrl)) }, baseUrl, path, query);
+      },
     }),
     route({
       method: 'GET',
@@ -121,7 +173,8 @@ export const group = defineReflexoGroup({
       access: 'user',
       summary: 'Ver mi perfil completo',
       response: Profile,
-      handler: ({ db, actor, baseUrl }) => getMyProfile(db, actor!, baseUrl),
+      responses: inactiveClinic,
+      handler: async ({ db, actor, baseUrl }) => toProfile(await getMyProfile(db, actor!), baseUrl),
     }),
   ],
 });

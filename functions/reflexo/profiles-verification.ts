@@ -12,14 +12,13 @@ import {
   verificationStatus,
   VERIFICATION_TYPES,
 } from '../../lib/domain/identity-verification';
+import { codeSent, CodeSent, inactiveClinic, Message } from './identity-shapes';
 
 /* Module 2 e-mail verification (/api/profiles/verification): codes by e-mail, 24 h, 5 attempts, single use. */
 
 const email = z.email().max(254);
 const code = z.string().trim().regex(/^\d{6}$/, 'El código debe tener 6 dígitos.');
 const CodeRequest = z.object({ verification_type: z.enum(VERIFICATION_TYPES), target_email: email.optional() });
-const CodeSent = z.object({ message: z.string(), code: z.string().optional(), expires_at: timestamp });
-const Message = z.object({ message: z.string() });
 const tooMany = { 429: { description: 'Demasiados intentos' } };
 
 export const group = defineReflexoGroup({
@@ -34,7 +33,11 @@ export const group = defineReflexoGroup({
       summary: 'Solicitar código de verificación (email_verification | email_change con target_email)',
       body: CodeRequest,
       response: CodeSent.extend({ verification_type: z.enum(VERIFICATION_TYPES) }),
-      handler: ({ db, actor, body }) => requestVerificationCode(db, actor!, body, false),
+      responses: inactiveClinic,
+      handler: async ({ db, actor, body }) => ({
+        ...codeSent('Código de verificación enviado exitosamente', await requestVerificationCode(db, actor!, body)),
+        verification_type: body.verification_type,
+      }),
     }),
     route({
       method: 'POST',
@@ -43,7 +46,8 @@ export const group = defineReflexoGroup({
       summary: 'Reenviar código de verificación (reemplaza el código vigente)',
       body: CodeRequest,
       response: CodeSent,
-      handler: ({ db, actor, body }) => requestVerificationCode(db, actor!, body, true),
+      responses: inactiveClinic,
+      handler: async ({ db, actor, body }) => codeSent('Código de verificación reenviado exitosamente', await requestVerificationCode(db, actor!, body)),
     }),
     route({
       method: 'POST',
@@ -52,7 +56,8 @@ export const group = defineReflexoGroup({
       summary: 'Solicitar cambio de email (código al nuevo email)',
       body: z.object({ new_email: email }),
       response: CodeSent,
-      handler: ({ db, actor, body }) => requestEmailChange(db, actor!, body.new_email),
+      responses: inactiveClinic,
+      handler: async ({ db, actor, body }) => codeSent('Código de verificación enviado al nuevo email', await requestEmailChange(db, actor!, body.new_email)),
     }),
     route({
       method: 'POST',
@@ -61,8 +66,11 @@ export const group = defineReflexoGroup({
       summary: 'Confirmar cambio de email',
       body: z.object({ code }),
       response: Message,
-      responses: { ...tooMany, 409: { description: 'Otro usuario registró ese email mientras tanto' } },
-      handler: ({ db, actor, body }) => confirmEmailChange(db, actor!, body.code),
+      responses: { ...tooMany, ...inactiveClinic, 409: { description: 'Otro usuario registró ese email mientras tanto' } },
+      handler: async ({ db, actor, body }) => {
+        await confirmEmailChange(db, actor!, body.code);
+        return { message: 'Email cambiado exitosamente' };
+      },
     }),
     route({
       method: 'POST',
@@ -72,7 +80,10 @@ export const group = defineReflexoGroup({
       body: z.object({ code, email: email.optional() }),
       response: Message,
       responses: tooMany,
-      handler: ({ db, body, sourceIp }) => confirmEmailVerification(db, body, sourceIp),
+      handler: async ({ db, body, sourceIp }) => {
+        await confirmEmailVerification(db, body, sourceIp);
+        return { message: 'Email verificado exitosamente' };
+      },
     }),
     route({
       method: 'POST',
@@ -81,7 +92,7 @@ export const group = defineReflexoGroup({
       summary: 'Solicitar verificación de email (misma respuesta si el email no existe)',
       body: z.object({ email }),
       response: CodeSent,
-      handler: ({ db, body }) => requestEmailVerification(db, body.email),
+      handler: async ({ db, body }) => codeSent('Código de verificación enviado exitosamente', await requestEmailVerification(db, body.email)),
     }),
     route({
       method: 'GET',
@@ -95,7 +106,15 @@ export const group = defineReflexoGroup({
           z.object({ verification_type: z.string(), expires_at: timestamp, attempts_remaining: z.number().int(), is_valid: z.boolean() }),
         ),
       }),
-      handler: ({ db, actor }) => verificationStatus(db, actor!),
+      responses: inactiveClinic,
+      handler: async ({ db, actor }) => {
+        const s = await verificationStatus(db, actor!);
+        return {
+          user_email: s.email,
+          email_verified: s.emailVerified,
+          active_verifications: s.codes.map((c) => ({ verification_type: c.type, expires_at: c.expiresAt.toISOString(), attempts_remaining: c.attemptsRemaining, is_valid: c.isValid })),
+        };
+      },
     }),
   ],
 });

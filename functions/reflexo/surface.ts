@@ -7,7 +7,7 @@ import { defineGroup, type RouteGroup } from '../../lib/http/route';
  * some endpoints answer `{"error": "..."}`, booking conflicts add their `code`, a duplicate patient
  * names the holder. The domain only says which situation it is (the error's `code`).
  */
-const ERROR_KEY = new Set(['diagnosis_not_found', 'role_not_found', 'logo_exists', 'logo_missing', 'payment_method_required', 'payment_method_invalid', 'ticket_number_required', 'users_forbidden']);
+const ERROR_KEY = new Set(['diagnosis_not_found', 'role_not_found', 'logo_exists', 'logo_missing', 'payment_method_required', 'payment_method_invalid', 'ticket_number_required', 'users_forbidden', 'role_protected']);
 const DETAIL_AND_CODE = new Set(['therapist_unavailable', 'room_unavailable', 'token_not_valid']);
 
 export const presentReflexoError: ErrorPresenter = (e: AppError) => {

@@ -76,16 +76,17 @@ async function scopeFor(db: Db, actor: Actor | null, requested?: number): Promis
   return { reflexoId, timeZone };
 }
 
-export async function listAuditLogs(db: Db, actor: Actor | null, search: AuditSearch, page: number, size: number): Promise<Page<AuditRow>> {
+export async function listAuditLogs(db: Db, actor: Actor | null, search: AuditSearch, page: number, size: number): Promise<Page<AuditRecord>> {
   const scope = await scopeFor(db, actor, search.reflexoId);
   return paginate(auditLogQuery(db, { ...search, ...scope }), page, size);
 }
 
-export async function getAuditLog(db: Db, actor: Actor | null, id: number): Promise<AuditRow> {
+export async function getAuditLog(db: Db, actor: Actor | null, id: number): Promise<AuditRecord> {
   const scope = await scopeFor(db, actor);
   const row = await auditLogQuery(db, { ...scope, id }).executeTakeFirst();
   if (!row) throw new NotFound('Registro de auditoría no encontrado.');
   return row;
 }
 
-export type AuditRow = Awaited<ReturnType<ReturnType<typeof auditLogQuery>['executeTakeFirstOrThrow']>>;
+/** One entry as the domain hands it to a surface. */
+export type AuditRecord = Awaited<ReturnType<ReturnType<typeof auditLogQuery>['executeTakeFirstOrThrow']>>;

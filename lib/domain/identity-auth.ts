@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { hashPassword, needsRehash, verifyPassword } from '../auth/passwords';
 import { InvalidToken, signToken, verifyToken } from '../auth/tokens';
 import { keepEvenIfRolledBack, withGlobalScope, type Db } from '../db/tenant';
-import { AppError, ValidationError } from '../errors';
+import { Forbidden, invalidToken, Unauthorized, ValidationError } from '../errors';
 import type { Actor } from '../auth/actor';
-import { invalidToken } from '../errors';
 import {
   insertRefreshToken,
   insertRevokedToken,
@@ -15,15 +14,16 @@ import {
   revokeRefreshFamily,
   selectRefreshToken,
 } from '../queries/identity-credentials';
-import { selectUserById, selectUserCredentialsByEmail, touchLastLogin } from '../queries/identity-users';
-import { assertPasswordAcceptable, insertUserOrFieldError, PASSWORD_HISTORY_SIZE } from './identity-users';
+import { selectSessionUser, selectUserById, selectUserForLogin, touchLastLogin } from '../queries/identity-users';
+import { assertPasswordAcceptable, insertUserOrFieldError, PASSWORD_HISTORY_SIZE, type UserRecord } from './identity-users';
 import { recordAudit } from './audit';
 import { assertNotThrottled, auditIdentity, clearFailures, ipKeys, recordFailure, type FailureKey } from './identity-security';
 
 /*
  * Register, login (throttled), logout (revokes what was presented) and refresh with rotation: each
  * refresh token is single use; presenting a rotated one again means it leaked, so its whole family
- * (every token descended from that login) is revoked.
+ * (every token descended from that login) is revoked. Both surfaces log in here: Reflexo by e-mail,
+ * v1 by user name; either names the account, case-insensitively.
  */
 
 export interface Registration {
@@ -37,58 +37,85 @@ export interface Registration {
   password_confirm: string;
 }
 
+export interface TokenPair {
+  access: string;
+  refresh: string;
+  /** Seconds the access token is valid for. */
+  expiresIn: number;
+}
+
+/** What a successful login yields: the account and its first token pair. */
+export interface Session extends TokenPair {
+  user: UserRecord;
+}
+
 /**
  * A self-registered user has no clinic (reflexo_id null) and no role until a superuser assigns them
  * one; until then only the profile, password and verification routes are useful to them.
  */
-export async function register(db: Db, input: Registration) {
+export async function register(db: Db, input: Registration): Promise<UserRecord> {
   if (input.password !== input.password_confirm) throw ValidationError.field('password_confirm', 'Las contraseñas no coinciden.', 'mismatch');
   // The register section of the contract only asks for length and "not common" (its own example
   // password has no digits); the stricter policy applies to password changes and resets.
   await assertPasswordAcceptable(input.password, 'password', false);
   const passwordHash = await hashPassword(input.password);
   const { password: _p, password_confirm: _c, ...profile } = input;
-  // The new row has no clinic, so only the global scope may insert it under row-level security.
-  const row = await withGlobalScope(db, () => insertUserOrFieldError(db, { ...profile, reflexo_id: null, password_hash: passwordHash }));
-  await pushPasswordHistory(db, row.id, passwordHash, PASSWORD_HISTORY_SIZE);
-  await auditIdentity(db, { action: 'register', entity: 'users', entityId: row.id, reflexoId: null, userId: row.id });
-  return { message: 'Usuario registrado con éxito' };
+  // The new row has no clinic, so only the global scope may insert it (and read it back) under row-level security.
+  return withGlobalScope(db, async () => {
+    const id = await insertUserOrFieldError(db, { ...profile, reflexo_id: null, password_hash: passwordHash });
+    await pushPasswordHistory(db, id, passwordHash, PASSWORD_HISTORY_SIZE);
+    await auditIdentity(db, { action: 'register', entity: 'users', entityId: id, reflexoId: null, userId: id });
+    return (await selectUserById(db, id))!;
+  });
 }
 
-const badCredentials = () => new AppError(401, 'Credenciales inválidas. Verifique su email y contraseña.');
+const badCredentials = () => new Unauthorized('Credenciales inválidas. Verifique su email y contraseña.', { code: 'invalid_credentials' });
+/** The same refusal the request probe gives an issued token (lib/http/app.ts). */
+const inactiveClinic = () => new Forbidden('La clínica de este usuario está desactivada.', { code: 'tenant_inactive' });
 
-// Unknown e-mails still pay for one KDF run, so response time does not reveal which accounts exist.
+// Unknown accounts still pay for one KDF run, so response time does not reveal which accounts exist.
 let decoyHash: Promise<string> | undefined;
 
-async function issueTokens(db: Db, user: { id: number; reflexo_id: number | null; is_superuser: boolean }, family: string) {
+async function issueTokens(db: Db, user: { id: number; reflexo_id: number | null; is_superuser: boolean }, family: string): Promise<TokenPair> {
   const subject = { id: user.id, reflexoId: user.reflexo_id, isSuperuser: user.is_superuser };
   const [access, refresh] = await Promise.all([signToken('access', subject), signToken('refresh', subject, family)]);
   await insertRefreshToken(db, { jti: refresh.jti, family, user_id: user.id, expires_at: new Date(refresh.exp * 1000) });
-  return { access: access.token, refresh: refresh.token };
+  return { access: access.token, refresh: refresh.token, expiresIn: Math.max(0, access.exp - Math.floor(Date.now() / 1000)) };
 }
 
-export async function login(db: Db, input: { email: string; password: string }, sourceIp: string) {
-  const keys: FailureKey[] = [{ kind: 'login_account', key: input.email.toLowerCase() }, ...ipKeys('login_ip', sourceIp)];
-  // The caller is unknown until the e-mail is found: the whole login runs in the global scope.
+/**
+ * `identifier` is an e-mail or a user name. Wrong password, unknown account and inactive account are
+ * one 401; a right password for a user of a deactivated clinic is a 403 (audited as a failed login,
+ * not counted against the throttle: it guesses nothing).
+ */
+export async function login(db: Db, input: { identifier: string; password: string }, sourceIp: string): Promise<Session> {
+  const keys: FailureKey[] = [{ kind: 'login_account', key: input.identifier.toLowerCase() }, ...ipKeys('login_ip', sourceIp)];
+  // The caller is unknown until the account is found: the whole login runs in the global scope.
   return withGlobalScope(db, async () => {
     const recentFailures = await assertNotThrottled(db, keys);
-    const user = await selectUserCredentialsByEmail(db, input.email);
-    const ok = user ? await verifyPassword(input.password, user.password_hash) : await verifyPassword(input.password, await (decoyHash ??= hashPassword(randomUUID())));
-    if (!user || !ok || !user.is_active) {
-      recordFailure(db, keys, { action: 'login_failed', entity: 'users', entityId: user?.id ?? null, reflexoId: user?.reflexo_id ?? null, userId: user?.id ?? null });
+    const found = await selectUserForLogin(db, input.identifier);
+    const ok = found ? await verifyPassword(input.password, found.password_hash) : await verifyPassword(input.password, await (decoyHash ??= hashPassword(randomUUID())));
+    const failure = { action: 'login_failed', entity: 'users', entityId: found?.id ?? null, reflexoId: found?.reflexo_id ?? null, userId: found?.id ?? null };
+    if (!found || !ok || !found.is_active) {
+      recordFailure(db, keys, failure);
       throw badCredentials();
     }
+    if (found.reflexo_id !== null && found.tenant_active === false) {
+      recordFailure(db, [], failure);
+      throw inactiveClinic();
+    }
+    const { password_hash: passwordHash, tenant_active: _t, ...user } = found;
     if (recentFailures) await clearFailures(db, keys);
     await pruneExpiredRefreshTokens(db, user.id);
-    await touchLastLogin(db, user.id, needsRehash(user.password_hash) ? await hashPassword(input.password) : undefined);
+    const lastLogin = await touchLastLogin(db, user.id, needsRehash(passwordHash) ? await hashPassword(input.password) : undefined);
     await recordAudit(db, { action: 'login', entity: 'users', entityId: user.id, reflexoId: user.reflexo_id, userId: user.id });
     const tokens = await issueTokens(db, user, randomUUID());
-    return { email: user.email, refresh: tokens.refresh, access: tokens.access, user_id: user.id };
+    return { ...tokens, user: { ...user, last_login: lastLogin } };
   });
 }
 
 /** Revokes the presented access token and, when given, the refresh token's whole family. */
-export async function logout(db: Db, actor: Actor, refresh: string | undefined) {
+export async function logout(db: Db, actor: Actor, refresh: string | undefined): Promise<void> {
   await insertRevokedToken(db, { jti: actor.jti, user_id: actor.userId, expires_at: new Date(actor.tokenExp * 1000) });
   if (refresh) {
     const claims = await verifyToken(refresh, 'refresh').catch(() => {
@@ -100,10 +127,9 @@ export async function logout(db: Db, actor: Actor, refresh: string | undefined) 
     if (row) await revokeRefreshFamily(db, row.family);
   }
   await auditIdentity(db, { action: 'logout', entity: 'users', entityId: actor.userId });
-  return { detail: 'Sesión cerrada. Token revocado.' };
 }
 
-export async function refreshTokens(db: Db, token: string) {
+export async function refreshTokens(db: Db, token: string): Promise<TokenPair> {
   let claims;
   try {
     claims = await verifyToken(token, 'refresh');
@@ -118,7 +144,9 @@ export async function refreshTokens(db: Db, token: string) {
     keepEvenIfRolledBack(db, (tx) => revokeRefreshFamily(tx, row.family));
     throw invalidToken();
   }
-  const user = await withGlobalScope(db, () => selectUserById(db, row.user_id));
+  const user = await withGlobalScope(db, () => selectSessionUser(db, row.user_id));
   if (!user || !user.is_active) throw invalidToken();
+  // The rotation rolls back with this error: the token works again once the clinic is reactivated.
+  if (user.reflexo_id !== null && user.tenant_active === false) throw inactiveClinic();
   return issueTokens(db, user, row.family);
 }

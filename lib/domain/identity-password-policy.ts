@@ -6,12 +6,12 @@ import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
  * large and no other route needs them.
  */
 export const PASSWORD_RULES = {
-  min_length: 8,
-  max_length: 128,
-  require_letters: true,
-  require_numbers: true,
-  require_symbols: true,
-  common_passwords_check: true,
+  minLength: 8,
+  maxLength: 128,
+  requireLetters: true,
+  requireNumbers: true,
+  requireSymbols: true,
+  commonPasswordsCheck: true,
 } as const;
 
 export const POLICY_MESSAGE = 'Su contraseña debe tener al menos 8 caracteres, contener letras, números y símbolos';
@@ -86,19 +86,19 @@ export async function isCommonPassword(password: string): Promise<boolean> {
 /** Messages for every rule the password breaks; `full` adds the letters/numbers/symbols rule. */
 export async function passwordProblems(password: string, opts: { full: boolean }): Promise<string[]> {
   const out: string[] = [];
-  if (password.length < PASSWORD_RULES.min_length) out.push(`La contraseña debe tener al menos ${PASSWORD_RULES.min_length} caracteres.`);
-  if (password.length > PASSWORD_RULES.max_length) out.push(`La contraseña no debe superar los ${PASSWORD_RULES.max_length} caracteres.`);
+  if (password.length < PASSWORD_RULES.minLength) out.push(`La contraseña debe tener al menos ${PASSWORD_RULES.minLength} caracteres.`);
+  if (password.length > PASSWORD_RULES.maxLength) out.push(`La contraseña no debe superar los ${PASSWORD_RULES.maxLength} caracteres.`);
   if (opts.full) {
     if (!/\p{L}/u.test(password)) out.push('La contraseña debe contener al menos una letra.');
     if (!/\p{N}/u.test(password)) out.push('La contraseña debe contener al menos un número.');
     if (!/[^\p{L}\p{N}\s]/u.test(password)) out.push('La contraseña debe contener al menos un símbolo.');
   }
-  if (password.length <= PASSWORD_RULES.max_length && (await isCommonPassword(password))) out.push('La contraseña es demasiado común.');
+  if (password.length <= PASSWORD_RULES.maxLength && (await isCommonPassword(password))) out.push('La contraseña es demasiado común.');
   return out;
 }
 
 export interface StrengthReport {
-  is_strong: boolean;
+  isStrong: boolean;
   score: number;
   suggestions: string[];
 }
@@ -110,12 +110,12 @@ export interface StrengthReport {
 export async function passwordStrength(password: string, userInputs: string[] = []): Promise<StrengthReport> {
   const { zxcvbn } = await loadEstimator();
   const problems = await passwordProblems(password, { full: true });
-  const result = zxcvbn.check(password.slice(0, PASSWORD_RULES.max_length), userInputs);
+  const result = zxcvbn.check(password.slice(0, PASSWORD_RULES.maxLength), userInputs);
   const allClasses = /\p{L}/u.test(password) && /\p{N}/u.test(password) && /[^\p{L}\p{N}\s]/u.test(password);
   const score = result.score * 2 + (password.length >= 12 ? 1 : 0) + (allClasses ? 1 : 0);
   const suggestions = [...problems];
   if (result.feedback.warning) suggestions.push(result.feedback.warning);
   for (const s of result.feedback.suggestions) if (!suggestions.includes(s)) suggestions.push(s);
   const isStrong = problems.length === 0 && result.score >= 3;
-  return { is_strong: isStrong, score, suggestions: isStrong ? [] : suggestions };
+  return { isStrong, score, suggestions: isStrong ? [] : suggestions };
 }

@@ -105,11 +105,16 @@ export async function issueCode(db: Db, userId: number, purpose: CodePurpose, ta
   }
 }
 
-/** `code` appears in responses only with the development flag; `expires_at` always. */
-export const codeResponse = (issued: IssuedCode) => ({
-  ...(config.exposeCodes ? { code: issued.code } : {}),
-  expires_at: issued.expiresAt.toISOString(),
-});
+/** What a surface may tell the caller about a code it issued: `code` only with the development flag. */
+export interface CodeReceipt {
+  expiresAt: Date;
+  code?: string;
+}
+
+export const codeReceipt = (issued: IssuedCode): CodeReceipt => ({ expiresAt: issued.expiresAt, ...(config.exposeCodes ? { code: issued.code } : {}) });
+
+/** A code that opens nothing, for addresses without an account: the answer looks the same. */
+export const decoyReceipt = (): CodeReceipt => codeReceipt({ code: String(randomInt(0, 1_000_000)).padStart(6, '0'), expiresAt: new Date(Date.now() + CODE_TTL_SECONDS * 1000) });
 
 const invalidCode = () => ValidationError.field('code', 'El código es inválido o ha expirado.', 'invalid_code');
 const tooManyAttempts = () => new TooManyRequests('Se superó el número máximo de intentos para este código. Solicite uno nuevo.');
@@ -160,14 +165,28 @@ export const codeRowIsLive = (row: { attempts: number; expires_at: Date | string
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export async function mailCode(to: string, subject: string, intro: string, issued: IssuedCode): Promise<void> {
+export interface CodeMail {
+  to: string;
+  subject: string;
+  intro: string;
+  purpose: CodePurpose;
+  /** The clinic of the user the code belongs to (null for users without one). */
+  reflexoId: number | null;
+}
+
+/*
+ * Sent at once, inside the request. The outbox (lib/mail/outbox.ts) is where this goes once its sender
+ * is scheduled (serverless.yml, npm start): until then a queued code would never reach anyone. The
+ * transaction is already a parameter so that the switch is this function alone.
+ */
+export async function mailCode(_db: Db, mail: CodeMail, issued: IssuedCode): Promise<void> {
   const until = issued.expiresAt.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
   await sendMail({
-    to,
-    subject,
-    text: `${intro}\n\nSu código es: ${issued.code}\n\nEl código vence el ${until} y solo puede usarse una vez. Si usted no lo solicitó, ignore este mensaje.\n\nReflexo`,
+    to: mail.to,
+    subject: mail.subject,
+    text: `${mail.intro}\n\nSu código es: ${issued.code}\n\nEl código vence el ${until} y solo puede usarse una vez. Si usted no lo solicitó, ignore este mensaje.\n\nReflexo`,
     html:
-      `<p>${escapeHtml(intro)}</p><p style="font-size:24px;letter-spacing:4px"><strong>${issued.code}</strong></p>` +
+      `<p>${escapeHtml(mail.intro)}</p><p style="font-size:24px;letter-spacing:4px"><strong>${issued.code}</strong></p>` +
       `<p>El código vence el ${escapeHtml(until)} y solo puede usarse una vez. Si usted no lo solicitó, ignore este mensaje.</p><p>Reflexo</p>`,
   });
 }

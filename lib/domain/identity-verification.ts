@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import { sql } from 'kysely';
 import { withGlobalScope, type Db } from '../db/tenant';
 import type { CodePurpose } from '../db/tables/identity';
@@ -9,19 +8,20 @@ import { emailTaken, selectUserById, selectUserCredentialsByEmail, updateUser } 
 import {
   auditIdentity,
   CODE_MAX_ATTEMPTS,
-  CODE_TTL_SECONDS,
-  codeResponse,
+  codeReceipt,
   codeRowIsLive,
+  decoyReceipt,
   issueCode,
   mailCode,
   redeemCodeByValue,
   redeemUserCode,
+  type CodeReceipt,
   type IssuedCode,
 } from './identity-security';
 
 /*
- * Module 2 e-mail verification: codes to verify the account's address and to move it to a new one.
- * One live code per user and type; a new request replaces the previous code.
+ * E-mail verification: codes to verify the account's address and to move it to a new one. One live
+ * code per user and type; a new request replaces the previous code.
  */
 
 export type VerificationType = Extract<CodePurpose, 'email_verification' | 'email_change'>;
@@ -38,14 +38,18 @@ async function assertEmailFree(db: Db, email: string, field: string, userId: num
   if (await withGlobalScope(db, () => emailTaken(db, email, userId))) throw ValidationError.field(field, 'Este email ya está registrado en el sistema.', 'unique');
 }
 
-async function sendVerification(db: Db, userId: number, type: VerificationType, to: string, targetEmail: string | null): Promise<IssuedCode> {
-  const issued = await issueCode(db, userId, type, targetEmail);
-  if (type === 'email_change') await mailCode(to, 'Confirme su nuevo email', 'Recibimos una solicitud para cambiar el email de su cuenta Reflexo a esta dirección.', issued);
-  else await mailCode(to, 'Verifique su email', 'Use este código para verificar el email de su cuenta Reflexo.', issued);
+async function sendVerification(db: Db, user: { id: number; reflexo_id: number | null }, type: VerificationType, to: string, targetEmail: string | null): Promise<IssuedCode> {
+  const issued = await issueCode(db, user.id, type, targetEmail);
+  const mail =
+    type === 'email_change'
+      ? { subject: 'Confirme su nuevo email', intro: 'Recibimos una solicitud para cambiar el email de su cuenta Reflexo a esta dirección.' }
+      : { subject: 'Verifique su email', intro: 'Use este código para verificar el email de su cuenta Reflexo.' };
+  await mailCode(db, { ...mail, to, purpose: type, reflexoId: user.reflexo_id }, issued);
   return issued;
 }
 
-export async function requestVerificationCode(db: Db, actor: Actor, input: { verification_type: VerificationType; target_email?: string }, resend: boolean) {
+/** A code for the caller: to verify their address, or (email_change) to move it to `target_email`. */
+export async function requestVerificationCode(db: Db, actor: Actor, input: { verification_type: VerificationType; target_email?: string }): Promise<CodeReceipt> {
   const user = await me(db, actor);
   let to = user.email;
   let target: string | null = null;
@@ -55,21 +59,17 @@ export async function requestVerificationCode(db: Db, actor: Actor, input: { ver
     await assertEmailFree(db, input.target_email, 'target_email', user.id);
     to = target = input.target_email;
   }
-  const issued = await sendVerification(db, user.id, input.verification_type, to, target);
-  return resend
-    ? { message: 'Código de verificación reenviado exitosamente', ...codeResponse(issued) }
-    : { message: 'Código de verificación enviado exitosamente', ...codeResponse(issued), verification_type: input.verification_type };
+  return codeReceipt(await sendVerification(db, user, input.verification_type, to, target));
 }
 
-export async function requestEmailChange(db: Db, actor: Actor, newEmail: string) {
+export async function requestEmailChange(db: Db, actor: Actor, newEmail: string): Promise<CodeReceipt> {
   const user = await me(db, actor);
   if (newEmail.toLowerCase() === user.email.toLowerCase()) throw ValidationError.field('new_email', 'El nuevo email es igual al actual.', 'invalid');
   await assertEmailFree(db, newEmail, 'new_email', user.id);
-  const issued = await sendVerification(db, user.id, 'email_change', newEmail, newEmail);
-  return { message: 'Código de verificación enviado al nuevo email', ...codeResponse(issued) };
+  return codeReceipt(await sendVerification(db, user, 'email_change', newEmail, newEmail));
 }
 
-export async function confirmEmailChange(db: Db, actor: Actor, code: string) {
+export async function confirmEmailChange(db: Db, actor: Actor, code: string): Promise<void> {
   const row = await redeemUserCode(db, actor.userId, 'email_change', code);
   if (!row.target_email) throw ValidationError.field('code', 'El código es inválido o ha expirado.', 'invalid_code');
   const updated = await updateUser(db, actor.userId, { email: row.target_email, email_verified_at: sql`now()` as never }).catch((err) => {
@@ -78,44 +78,41 @@ export async function confirmEmailChange(db: Db, actor: Actor, code: string) {
   });
   if (!updated) throw new NotFound('Usuario no encontrado.');
   await auditIdentity(db, { action: 'email_change', entity: 'users', entityId: actor.userId, changedFields: ['email'] });
-  return { message: 'Email cambiado exitosamente' };
 }
 
 /** Public: same answer whether or not the address has an account. */
-export async function requestEmailVerification(db: Db, email: string) {
+export async function requestEmailVerification(db: Db, email: string): Promise<CodeReceipt> {
   const user = await withGlobalScope(db, () => selectUserCredentialsByEmail(db, email));
-  const issued =
-    user && user.is_active
-      ? await withGlobalScope(db, () => sendVerification(db, user.id, 'email_verification', user.email, null))
-      : { code: String(randomInt(0, 1_000_000)).padStart(6, '0'), expiresAt: new Date(Date.now() + CODE_TTL_SECONDS * 1000) };
-  return { message: 'Código de verificación enviado exitosamente', ...codeResponse(issued) };
+  if (!user || !user.is_active) return decoyReceipt();
+  return codeReceipt(await withGlobalScope(db, () => sendVerification(db, user, 'email_verification', user.email, null)));
 }
 
 /** The contract's example sends only the code: it finds its owner (guesses are limited per client IP). */
-export async function confirmEmailVerification(db: Db, input: { code: string; email?: string }, sourceIp: string) {
-  return withGlobalScope(db, async () => {
+export async function confirmEmailVerification(db: Db, input: { code: string; email?: string }, sourceIp: string): Promise<void> {
+  await withGlobalScope(db, async () => {
     let row;
     const owner = input.email ? await selectUserCredentialsByEmail(db, input.email) : undefined;
     if (owner) row = await redeemUserCode(db, owner.id, 'email_verification', input.code);
     else row = await redeemCodeByValue(db, 'email_verification', input.code, sourceIp);
     await updateUser(db, row.user_id, { email_verified_at: sql`now()` as never });
-    return { message: 'Email verificado exitosamente' };
   });
 }
 
-export async function verificationStatus(db: Db, actor: Actor) {
+export interface VerificationStatus {
+  email: string;
+  emailVerified: boolean;
+  /** Unexpired codes; `isValid` is false once their attempts are spent. */
+  codes: { type: CodePurpose; expiresAt: Date; attemptsRemaining: number; isValid: boolean }[];
+}
+
+export async function verificationStatus(db: Db, actor: Actor): Promise<VerificationStatus> {
   const user = await me(db, actor);
   const codes = await selectCodesForUser(db, user.id, [...VERIFICATION_TYPES]);
   return {
-    user_email: user.email,
-    email_verified: user.email_verified_at !== null,
-    active_verifications: codes
+    email: user.email,
+    emailVerified: user.email_verified_at !== null,
+    codes: codes
       .filter((c) => new Date(c.expires_at).getTime() > Date.now())
-      .map((c) => ({
-        verification_type: c.purpose,
-        expires_at: new Date(c.expires_at).toISOString(),
-        attempts_remaining: Math.max(0, CODE_MAX_ATTEMPTS - c.attempts),
-        is_valid: codeRowIsLive(c),
-      })),
+      .map((c) => ({ type: c.purpose, expiresAt: new Date(c.expires_at), attemptsRemaining: Math.max(0, CODE_MAX_ATTEMPTS - c.attempts), isValid: codeRowIsLive(c) })),
   };
 }

@@ -3,7 +3,9 @@ import { SignJWT } from 'jose';
 import { handler as auth } from '../../functions/reflexo/architect-auth';
 import { handler as profiles } from '../../functions/reflexo/profiles-users';
 import { signToken } from '../../lib/auth/tokens';
-import { createUser, ownerKysely, uniq } from '../helpers/fixtures';
+import { login as loginDomain } from '../../lib/domain/identity-auth';
+import { ANONYMOUS, withTenant } from '../../lib/db/tenant';
+import { createTenant, createUser, ownerKysely, uniq } from '../helpers/fixtures';
 import { call } from '../helpers/http';
 import { callFrom, freshIp } from '../helpers/identity';
 
@@ -255,5 +257,80 @@ describe('token refresh', () => {
     const session = (await login(freshIp(), u.email, u.password)).body;
     await ownerKysely().updateTable('users').set({ is_active: false }).where('id', '=', u.id).execute();
     expect((await refresh(session.refresh)).status).toBe(401);
+  });
+});
+
+describe('users of a deactivated clinic', () => {
+  const deactivate = (id: number) => ownerKysely().updateTable('tenants').set({ is_active: false }).where('id', '=', id).execute();
+  const inactive = { detail: 'La clínica de este usuario está desactivada.' };
+
+  it('login with the right password → 403 (audited as a failed login, not counted against the throttle); a wrong one is still 401', async () => {
+    const tenant = await createTenant();
+    const u = await createUser({ reflexoId: tenant.id });
+    await deactivate(tenant.id);
+    const ip = freshIp();
+    const res = await login(ip, u.email, u.password);
+    expect(res.status).toBe(403);
+    expect(res.body).toEqual(inactive);
+    expect((await login(ip, u.email, 'Wrong#123x')).status).toBe(401);
+    const audit = await ownerKysely().selectFrom('audit_log').select(['action', 'reflexo_id']).where('user_id', '=', u.id).orderBy('id').execute();
+    expect(audit).toEqual([
+      { action: 'login_failed', reflexo_id: tenant.id },
+      { action: 'login_failed', reflexo_id: tenant.id },
+    ]);
+    // Only the wrong password counts: one per account, one per IP.
+    const failures = await ownerKysely().selectFrom('auth_failures').select('kind').where((eb) => eb.or([eb('key', '=', u.email.toLowerCase()), eb('key', '=', ip)])).execute();
+    expect(failures.map((f) => f.kind).sort()).toEqual(['login_account', 'login_ip']);
+    expect(await ownerKysely().selectFrom('refresh_tokens').select('jti').where('user_id', '=', u.id).execute()).toEqual([]);
+    expect((await ownerKysely().selectFrom('users').select('last_login').where('id', '=', u.id).executeTakeFirstOrThrow()).last_login).toBeNull();
+  });
+
+  it('a refresh token issued before the deactivation → 403 and is not spent: it works again once the clinic is back', async () => {
+    const tenant = await createTenant();
+    const u = await createUser({ reflexoId: tenant.id });
+    const session = (await login(freshIp(), u.email, u.password)).body;
+    await deactivate(tenant.id);
+    const refused = await call(auth, { method: 'POST', path: '/api/architect/auth/token/refresh/', json: { refresh: session.refresh } });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toEqual(inactive);
+    await ownerKysely().updateTable('tenants').set({ is_active: true }).where('id', '=', tenant.id).execute();
+    expect((await call(auth, { method: 'POST', path: '/api/architect/auth/token/refresh/', json: { refresh: session.refresh } })).status).toBe(200);
+  });
+
+  it('a user without a clinic is not affected by any clinic being inactive', async () => {
+    const loner = await createUser();
+    expect((await login(freshIp(), loner.email, loner.password)).status).toBe(200);
+  });
+});
+
+describe('login identifier (the domain both surfaces call)', () => {
+  const domainLogin = (identifier: string, password: string) => withTenant(ANONYMOUS, (db) => loginDomain(db, { identifier, password }, freshIp()));
+
+  it('takes the e-mail or the user name, case-insensitively, and returns the account with its tokens', async () => {
+    const u = await createUser();
+    const userName = u.email.split('@')[0];
+    for (const identifier of [u.email, u.email.toUpperCase(), userName, userName.toUpperCase()]) {
+      const s = await domainLogin(identifier, u.password);
+      expect(s.user).toMatchObject({ id: u.id, email: u.email, user_name: userName, role_name: null });
+      expect(s.user).not.toHaveProperty('password_hash');
+      expect(s.user.last_login).not.toBeNull();
+      expect(s.expiresIn).toBeGreaterThan(3500);
+      expect(typeof s.access).toBe('string');
+    }
+    await expect(domainLogin(userName, 'Wrong#123x')).rejects.toMatchObject({ status: 401, code: 'invalid_credentials' });
+  });
+
+  it("an e-mail wins over another account's user name that looks the same", async () => {
+    const owner = await createUser();
+    const other = await createUser({ password: 'Otra#Clave#2026' });
+    await ownerKysely().updateTable('users').set({ user_name: owner.email.toUpperCase() }).where('id', '=', other.id).execute();
+    expect((await domainLogin(owner.email, owner.password)).user.id).toBe(owner.id);
+    await expect(domainLogin(owner.email, other.password)).rejects.toMatchObject({ status: 401 });
+  });
+
+  it('user names are unique regardless of case (migration 0013)', async () => {
+    const a = await createUser();
+    const name = a.email.split('@')[0];
+    await expect(createUser({ email: `${name.toUpperCase()}@otro.reflexo.pe` })).rejects.toMatchObject({ code: '23505', constraint: 'users_user_name_key' });
   });
 });

@@ -3,6 +3,7 @@ import { objectExists } from '../../lib/storage/s3';
 import { createTenant, createUser, ownerKysely, tenantWithAdmin, uniq } from '../helpers/fixtures';
 import { call } from '../helpers/http';
 import { TINY_JPEG, TINY_PNG } from '../helpers/identity';
+import { encode, ENCODINGS } from '../helpers/encodings';
 
 /* /api/profiles/users: own profile, photo in S3 (no trace on delete), account deletion, search. */
 
@@ -32,23 +33,75 @@ describe('me and profile', () => {
 });
 
 describe('update', () => {
-  it('PUT requires user_name and name; PATCH changes one field; e-mail and flags cannot be set here', async () => {
+  it('PUT requires user_name and name; PATCH changes one field', async () => {
     const u = await createUser();
     const bad = await call(profiles, { method: 'PUT', path: '/api/profiles/users/me/update/', token: u.token, json: { phone: '1' } });
     expect(bad.status).toBe(400);
     expect(Object.keys(bad.body).sort()).toEqual(['name', 'user_name']);
     const name = uniq('eduardo');
-    const put = await call(profiles, { method: 'PUT', path: '/api/profiles/users/me/update/', token: u.token, json: { user_name: name, name: 'Eduardo', phone: '+51 988 777 666', email: 'x@evil.pe', is_superuser: true } });
+    const put = await call(profiles, { method: 'PUT', path: '/api/profiles/users/me/update/', token: u.token, json: { user_name: name, name: 'Eduardo', phone: '+51 988 777 666' } });
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ user_name: name, name: 'Eduardo', email: u.email, phone: '+51 988 777 666' });
-    const row = await ownerKysely().selectFrom('users').select(['is_superuser', 'email']).where('id', '=', u.id).executeTakeFirstOrThrow();
-    expect(row).toEqual({ is_superuser: false, email: u.email });
     const tooLong = await call(profiles, { method: 'PATCH', path: '/api/profiles/users/me/update/', token: u.token, json: { phone: '1'.repeat(21) } });
     expect(tooLong.status).toBe(400);
     const other = await createUser();
-    const dup = await call(profiles, { method: 'PATCH', path: '/api/profiles/users/me/update/', token: other.token, json: { user_name: name } });
+    const dup = await call(profiles, { method: 'PATCH', path: '/api/profiles/users/me/update/', token: other.token, json: { user_name: name.toUpperCase() } });
     expect(dup.status).toBe(400);
     expect(Object.keys(dup.body)).toEqual(['user_name']);
+  });
+
+  it('e-mail, flags, clinic and role are refused when they would change, naming each; sent back unchanged they pass', async () => {
+    const tenant = await createTenant();
+    const u = await createUser({ reflexoId: tenant.id });
+    const before = await ownerKysely().selectFrom('users').selectAll().where('id', '=', u.id).executeTakeFirstOrThrow();
+    const res = await call(profiles, {
+      method: 'PUT',
+      path: '/api/profiles/users/me/update/',
+      token: u.token,
+      json: { user_name: uniq('x'), name: 'Otro', email: 'x@evil.pe', is_superuser: true, is_staff: true, reflexo_id: null, role_id: 1, is_active: false },
+    });
+    expect(res.status).toBe(400);
+    expect(Object.keys(res.body)).toEqual(['email', 'is_active', 'is_staff', 'is_superuser', 'reflexo_id', 'role_id']);
+    expect(res.body.email).toEqual(['El email se cambia con un código de verificación (/api/profiles/verification/email/change/).']);
+    const flags = await call(profiles, { method: 'PATCH', path: '/api/profiles/users/me/update/', token: u.token, json: { name: 'Otro', is_superuser: true, is_staff: true, reflexo_id: null, is_active: false } });
+    expect(flags.status).toBe(400);
+    expect(flags.body).toEqual(Object.fromEntries(['is_active', 'is_staff', 'is_superuser', 'reflexo_id'].map((f) => [f, ['Este campo no se puede cambiar desde el perfil.']])));
+    expect(await ownerKysely().selectFrom('users').selectAll().where('id', '=', u.id).executeTakeFirstOrThrow()).toEqual(before);
+
+    // A form that posts the whole profile back, e-mail in another case included.
+    const echo = await call(profiles, {
+      method: 'PATCH',
+      path: '/api/profiles/users/me/update/',
+      token: u.token,
+      json: { name: 'Mismo', email: u.email.toUpperCase(), is_active: true, is_staff: false, is_superuser: false, reflexo_id: tenant.id, role_id: null },
+    });
+    expect(echo.status).toBe(200);
+    expect(echo.body).toMatchObject({ name: 'Mismo', email: u.email });
+  });
+
+  it('JSON, JSON strings, urlencoded and multipart updates store the same profile (PUT and PATCH)', async () => {
+    const people = await Promise.all(ENCODINGS.map(() => createUser()));
+    const stored = () =>
+      Promise.all(people.map(async (p) => ownerKysely().selectFrom('users').select(['name', 'paternal_lastname', 'maternal_lastname', 'phone', 'document_number', 'sex', 'is_active']).where('id', '=', p.id).executeTakeFirstOrThrow()));
+    for (const [n, e] of ENCODINGS.entries()) {
+      const put = await call(profiles, {
+        method: 'PUT',
+        path: '/api/profiles/users/me/update/',
+        token: people[n].token,
+        ...encode({ user_name: uniq(`perfil${n}`), name: 'Eduardo', paternal_lastname: 'Pérez', maternal_lastname: 'Gómez', phone: '+51 988 777 666', document_number: '40999888', sex: 'M', is_active: true }, e),
+      });
+      expect(put.status).toBe(200);
+    }
+    const afterPut = await stored();
+    expect(afterPut[0]).toEqual({ name: 'Eduardo', paternal_lastname: 'Pérez', maternal_lastname: 'Gómez', phone: '+51 988 777 666', document_number: '40999888', sex: 'M', is_active: true });
+    for (const r of afterPut) expect(r).toEqual(afterPut[0]);
+    for (const [n, e] of ENCODINGS.entries()) {
+      const patch = await call(profiles, { method: 'PATCH', path: '/api/profiles/users/me/update/', token: people[n].token, ...encode({ phone: '+51 955 444 333', is_superuser: false }, e) });
+      expect(patch.status).toBe(200);
+    }
+    const afterPatch = await stored();
+    expect(afterPatch[0].phone).toBe('+51 955 444 333');
+    for (const r of afterPatch) expect(r).toEqual(afterPatch[0]);
   });
 
   it('accepts multipart with fields and a photo_file', async () => {

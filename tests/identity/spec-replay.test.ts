@@ -4,7 +4,7 @@ import { handler as users } from '../../functions/reflexo/architect-users';
 import { handler as password } from '../../functions/reflexo/profiles-password';
 import { handler as profiles } from '../../functions/reflexo/profiles-users';
 import { handler as verification } from '../../functions/reflexo/profiles-verification';
-import { createUser, uniq } from '../helpers/fixtures';
+import { createTenant, createUser, uniq } from '../helpers/fixtures';
 import { call } from '../helpers/http';
 import { expectKeys, TINY_JPEG } from '../helpers/identity';
 import { lastMailTo } from '../helpers/mail';
@@ -118,6 +118,7 @@ describe('Module 1 — /api/architect/', () => {
     expect(own.status).toBe(200);
     expect(own.body).toHaveLength(1);
     expect(own.body[0].id).toBe(staff.id);
+    expectKeys(own.body[0], userListExample);
 
     const normal = await createUser();
     const denied = await call(users, { path: '/api/architect/users/', token: normal.token });
@@ -160,16 +161,37 @@ describe('Module 1 — /api/architect/', () => {
     const patch = await call(users, { method: 'PATCH', path: `/api/architect/users/${id}/edit/`, token: superuser.token, json: { user_name: 'SoloNombre' } });
     expect(patch.status).toBe(200);
     expect(patch.body.user_name).toBe('SoloNombre');
+    expectKeys(patch.body, userCreatedExample);
 
     const del = await call(users, { method: 'DELETE', path: `/api/architect/users/${id}/delete/`, token: superuser.token });
     expect(del.status).toBe(200);
     expect(del.body).toEqual({ message: 'Usuario eliminado definitivamente' });
   });
 
+  it('users: the notes — an admin who is not a superuser cannot delete a superuser; flags only from a superuser', async () => {
+    const tenant = await createTenant();
+    const admin = await createUser({ reflexoId: tenant.id, role: 'Admin', staff: true });
+    const boss = await createUser({ reflexoId: tenant.id, superuser: true });
+    const refused = await call(users, { method: 'DELETE', path: `/api/architect/users/${boss.id}/delete/`, token: admin.token });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toEqual({ error: 'No tienes permisos para acceder a esta información' });
+    // Issue 12: the spec's "ignored and saved as false" became a refusal naming the field.
+    const n = uniq('flags');
+    const flags = await call(users, { method: 'POST', path: '/api/architect/users/create/', token: admin.token, json: { email: `${n}@example.com`, user_name: n, password: 'Passw0rd#123', is_staff: true } });
+    expect(flags.status).toBe(400);
+    expect(Object.keys(flags.body)).toEqual(['is_staff']);
+    const plain = await call(users, { method: 'POST', path: '/api/architect/users/create/', token: admin.token, json: { email: `${n}@example.com`, user_name: n, password: 'Passw0rd#123', is_staff: false, is_superuser: false } });
+    expect(plain.status).toBe(201);
+    expect(plain.body).toMatchObject({ is_staff: false, is_superuser: false });
+  });
+
   it('roles: list, 403 for non-admins, create (400 without name), PUT, PATCH, delete, 404', async () => {
     const list = await call(roles, { path: '/api/architect/roles/', token: superuser.token });
     expect(list.status).toBe(200);
     expect(Array.isArray(list.body)).toBe(true);
+    for (const r of list.body) expectKeys(r, roleExample);
+    expect(list.body.every((r: { guard_name: string }) => r.guard_name === 'api')).toBe(true);
+    expect((await call(roles, { path: '/api/architect/roles/' })).status).toBe(401);
 
     const member = await createUser();
     const denied = await call(roles, { path: '/api/architect/roles/', token: member.token });
@@ -201,6 +223,23 @@ describe('Module 1 — /api/architect/', () => {
     expect(gone.status).toBe(404);
     expect(gone.body).toEqual({ error: 'Rol no encontrado' });
   });
+
+  it("roles: a clinic's Admin reads them, and gets the spec's 403 on every write (issue 12: roles are shared by every clinic)", async () => {
+    const tenant = await createTenant();
+    const admin = await createUser({ reflexoId: tenant.id, role: 'Admin', staff: true });
+    expect((await call(roles, { path: '/api/architect/roles/', token: admin.token })).status).toBe(200);
+    const role = await call(roles, { method: 'POST', path: '/api/architect/roles/create/', token: superuser.token, json: { name: uniq('Manager ') } });
+    for (const c of [
+      { method: 'POST', path: '/api/architect/roles/create/', json: { name: 'Manager', guard_name: 'api' } },
+      { method: 'PUT', path: `/api/architect/roles/${role.body.id}/edit/`, json: { name: 'Senior Manager', guard_name: 'api' } },
+      { method: 'PATCH', path: `/api/architect/roles/${role.body.id}/edit/`, json: { name: 'Lead Manager' } },
+      { method: 'DELETE', path: `/api/architect/roles/${role.body.id}/delete/` },
+    ]) {
+      const res = await call(roles, { ...c, token: admin.token });
+      expect(res.status).toBe(403);
+      expect(res.body).toEqual({ detail: 'You do not have permission to perform this action.' });
+    }
+  });
 });
 
 describe('Module 2 — /api/profiles/', () => {
@@ -218,10 +257,12 @@ describe('Module 2 — /api/profiles/', () => {
     });
     expect(put.status).toBe(200);
     expect(put.body.full_name).toBe('Eduardo Pérez Gómez');
+    expectKeys(put.body, profileExample);
 
     const patch = await call(profiles, { method: 'PATCH', path: '/api/profiles/users/me/update/', token: me.token, json: { phone: '+51 955 444 333' } });
     expect(patch.status).toBe(200);
     expect(patch.body.phone).toBe('+51 955 444 333');
+    expectKeys(patch.body, profileExample);
 
     const photo = await call(profiles, {
       method: 'POST',
@@ -231,6 +272,8 @@ describe('Module 2 — /api/profiles/', () => {
     });
     expect(photo.status).toBe(201);
     expectKeys(photo.body, { message: '', photo_url: '' });
+    expect(photo.body.message).toBe('Foto de perfil actualizada exitosamente');
+    expect(photo.body.photo_url).toMatch(/^\/media\//);
 
     const delPhoto = await call(profiles, { method: 'DELETE', path: '/api/profiles/users/me/delete/photo/', token: me.token });
     expect(delPhoto.status).toBe(200);
@@ -240,6 +283,7 @@ describe('Module 2 — /api/profiles/', () => {
     expect(search.status).toBe(200);
     expectKeys(search.body, { count: 1, next: null, previous: null, results: [] });
     expectKeys(search.body.results[0], profileExample);
+    expect(search.body.results[0].user_name).toContain('eduard');
 
     const full = await call(profiles, { path: '/api/profiles/users/profile/', token: me.token });
     expect(full.status).toBe(200);
@@ -248,6 +292,7 @@ describe('Module 2 — /api/profiles/', () => {
     const del = await call(profiles, { method: 'DELETE', path: '/api/profiles/users/me/delete/', token: me.token });
     expect(del.status).toBe(200);
     expect(del.body).toEqual({ message: 'Usuario eliminado definitivamente' });
+    expect((await call(profiles, { path: '/api/profiles/users/me/' })).status).toBe(401);
   });
 
   it('password: change (200, and 400 with a wrong current password), reset, confirm, strength, history, policy', async () => {
