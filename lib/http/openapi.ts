@@ -165,8 +165,9 @@ function genericStatuses(group: RouteGroup, route: AnyRoute): Record<number, str
   if (route.body || route.query || (surface === 'v1' && route.params)) out[surface === 'v1' ? 422 : 400] ??= 'Datos inválidos';
   if (route.access !== 'public') {
     out[401] = 'No autenticado, o el token no es válido o ha expirado';
-    if (route.access !== 'user') out[403] = 'Sin permisos';
-    else if (group.tenantScoped) out[403] = 'Usuario sin clínica asignada';
+    // Any authenticated route refuses the users of a deactivated clinic (lib/http/app.ts).
+    if (route.access !== 'user') out[403] = 'Sin permisos, o clínica desactivada';
+    else out[403] = group.tenantScoped ? 'Usuario sin clínica asignada, o clínica desactivada' : 'Clínica desactivada';
   }
   if (route.params) out[404] = 'No encontrado';
   if (route.db !== false) out[503] = 'Base de datos u otro servicio no disponible temporalmente';
