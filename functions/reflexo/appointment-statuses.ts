@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { defineReflexoGroup } from './surface';
 import { createHandler } from '../../lib/http/app';
-import { reply, route, type AnyRoute } from '../../lib/http/route';
+import { route, type AnyRoute } from '../../lib/http/route';
+import { resourceRoutes } from '../../lib/http/resource';
 import { drfPage, drfPageQuery, drfPageSchema } from '../../lib/http/pagination';
 import { fieldErrors, idParams, isoDate, nullableTimestamp, timestamp } from '../../lib/http/schemas';
 import {
@@ -13,18 +14,24 @@ import {
   removeStatus,
   setStatusActive,
   statusAppointments,
+  type StatusRecord,
+  type StatusWithCount,
 } from '../../lib/domain/appointment-statuses';
 import { orderingQuery, truthyFlag } from './scheduling-params';
 
 /*
- * Module 5 of reflexo-api.md: appointment statuses, a GLOBAL catalog. Every authenticated user reads
- * it; only global administrators change it, because a rename would change every clinic's agenda.
+ * Module 5 of reflexo-api.md: appointment statuses, rows every clinic shares. Every authenticated user
+ * reads them; writing them is for platform staff only (`access: 'platform'`), the one rule for every
+ * shared catalog: a rename would change every clinic's agenda.
  */
 
 const P = '/api/appointments/appointment-statuses';
 
 const Status = z.object({ id: z.number().int(), name: z.string(), description: z.string().nullable(), created_at: timestamp, updated_at: timestamp });
-const StatusWithCount = Status.extend({ appointments_count: z.number().int(), deleted_at: nullableTimestamp });
+const StatusWithCountSchema = Status.extend({ appointments_count: z.number().int(), deleted_at: nullableTimestamp });
+
+const toStatus = (s: StatusRecord) => ({ id: s.id, name: s.name, description: s.description, created_at: s.created_at, updated_at: s.updated_at });
+const toStatusWithCount = (s: StatusWithCount) => ({ ...toStatus(s), appointments_count: s.appointments_count, deleted_at: s.deleted_at });
 
 const writeBody = z.object({
   name: z.string().trim().min(1, 'Este campo no puede estar en blanco.').max(100),
@@ -32,63 +39,6 @@ const writeBody = z.object({
 });
 
 const duplicateName = { 409: { description: 'Ya existe un estado con ese nombre: `{"name": [...]}`', schema: fieldErrors } };
-
-const create = route({
-  method: 'POST',
-  path: `${P}/create/`,
-  access: 'superuser',
-  summary: 'Crear estado de cita',
-  body: writeBody,
-  status: 201,
-  response: Status,
-  responses: duplicateName,
-  handler: async ({ db, body }) => reply(201, await createStatus(db, body)),
-});
-const put = route({
-  method: 'PUT',
-  path: `${P}/{id}/edit/`,
-  access: 'superuser',
-  summary: 'Editar estado de cita (completo)',
-  params: idParams,
-  body: writeBody,
-  response: Status,
-  responses: duplicateName,
-  handler: ({ db, params, body }) => editStatus(db, params.id, { description: null, ...body }),
-});
-const patch = route({
-  method: 'PATCH',
-  path: `${P}/{id}/edit/`,
-  access: 'superuser',
-  summary: 'Editar estado de cita (parcial)',
-  params: idParams,
-  body: writeBody.partial(),
-  response: Status,
-  responses: duplicateName,
-  handler: ({ db, params, body }) => editStatus(db, params.id, body),
-});
-const remove = route({
-  method: 'DELETE',
-  path: `${P}/{id}/delete/`,
-  access: 'superuser',
-  summary: 'Eliminar estado (soft delete; ?hard=true definitivo)',
-  params: idParams,
-  query: z.object({ hard: truthyFlag }),
-  status: 204,
-  responses: { 409: { description: 'Estado del sistema, o asignado a citas: no puede eliminarse definitivamente' } },
-  handler: async ({ db, params, query }) => {
-    await removeStatus(db, params.id, query.hard);
-    return reply(204);
-  },
-});
-const detail = route({
-  method: 'GET',
-  path: `${P}/{id}/`,
-  access: 'user',
-  summary: 'Ver estado de cita',
-  params: idParams,
-  response: Status,
-  handler: ({ db, params }) => getStatus(db, params.id),
-});
 
 const routes: AnyRoute[] = [
   route({
@@ -103,43 +53,57 @@ const routes: AnyRoute[] = [
       ordering: orderingQuery(['id', 'name', 'created_at', 'updated_at'] as const, 'id'),
     }),
     response: drfPageSchema(Status),
-    handler: async ({ db, query, baseUrl, path }) =>
-      drfPage(await listStatuses(db, { ...query, order: query.ordering, size: query.page_size }), baseUrl, path, { ...query, ordering: undefined }),
+    handler: async ({ db, query, baseUrl, path }) => {
+      const page = await listStatuses(db, { ...query, order: query.ordering, size: query.page_size });
+      return drfPage({ ...page, rows: page.rows.map(toStatus) }, baseUrl, path, { ...query, ordering: undefined });
+    },
   }),
-  create,
-  { ...create, path: `${P}/`, summary: 'Crear estado de cita (dialecto DRF)' },
-  put,
-  { ...put, path: `${P}/{id}/` },
-  patch,
-  { ...patch, path: `${P}/{id}/` },
-  remove,
-  { ...remove, path: `${P}/{id}/` },
-  detail,
+  ...resourceRoutes({
+    prefix: P,
+    dialect: 'reflexo',
+    noun: 'estado de cita',
+    access: 'platform',
+    item: Status,
+    create: { body: writeBody, responses: duplicateName, handler: async ({ db, body }) => toStatus(await createStatus(db, body)) },
+    get: { access: 'user', handler: async ({ db, params }) => toStatus(await getStatus(db, params.id)) },
+    update: {
+      body: writeBody,
+      patchBody: writeBody.partial(),
+      responses: duplicateName,
+      handler: async ({ db, params, body }, full) => toStatus(await editStatus(db, params.id, full ? { description: null, ...body } : body)),
+    },
+    remove: {
+      summary: 'Eliminar estado (soft delete; ?hard=true definitivo)',
+      query: z.object({ hard: truthyFlag }),
+      responses: { 409: { description: 'Estado del sistema, o asignado a citas: no puede eliminarse definitivamente' } },
+      handler: ({ db, params, query }) => removeStatus(db, params.id, query.hard),
+    },
+  }),
   route({
     method: 'GET',
     path: `${P}/active/`,
     access: 'user',
     summary: 'Listar estados activos con appointments_count',
-    response: z.array(StatusWithCount),
-    handler: ({ db }) => activeStatuses(db),
+    response: z.array(StatusWithCountSchema),
+    handler: async ({ db }) => (await activeStatuses(db)).map(toStatusWithCount),
   }),
   route({
     method: 'POST',
     path: `${P}/{id}/activate/`,
-    access: 'superuser',
+    access: 'platform',
     summary: 'Activar (restaurar) estado',
     params: idParams,
-    response: StatusWithCount,
-    handler: ({ db, params }) => setStatusActive(db, params.id, true),
+    response: StatusWithCountSchema,
+    handler: async ({ db, params }) => toStatusWithCount(await setStatusActive(db, params.id, true)),
   }),
   route({
     method: 'POST',
     path: `${P}/{id}/deactivate/`,
-    access: 'superuser',
+    access: 'platform',
     summary: 'Desactivar estado (soft delete)',
     params: idParams,
-    response: StatusWithCount,
-    handler: ({ db, params }) => setStatusActive(db, params.id, false),
+    response: StatusWithCountSchema,
+    handler: async ({ db, params }) => toStatusWithCount(await setStatusActive(db, params.id, false)),
   }),
   route({
     method: 'GET',
@@ -173,7 +137,10 @@ const routes: AnyRoute[] = [
       ),
       count: z.number().int(),
     }),
-    handler: ({ db, params, actor, query }) => statusAppointments(db, actor!, params.id, query.page, query.page_size),
+    handler: async ({ db, params, actor, query }) => {
+      const r = await statusAppointments(db, actor!, params.id, query.page, query.page_size);
+      return { status: { id: r.status.id, name: r.status.name, description: r.status.description }, appointments: r.appointments, count: r.count };
+    },
   }),
 ];
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineReflexoGroup } from './surface';
 import { createHandler } from '../../lib/http/app';
 import { reply, route, type AnyRoute } from '../../lib/http/route';
+import { resourceRoutes } from '../../lib/http/resource';
 import { drfPage, drfPageQuery, drfPageSchema } from '../../lib/http/pagination';
 import { detailBody, errorBody, fieldErrors, idParams, isoDate, nullableTimestamp, timestamp } from '../../lib/http/schemas';
 import {
@@ -15,12 +16,14 @@ import {
   ticketByNumber,
   ticketsByPaymentMethod,
   ticketStats,
+  type TicketRecord,
 } from '../../lib/domain/tickets';
+import { moneyNumber } from '../../lib/money';
 import { money, orderingQuery } from './scheduling-params';
 
 /*
- * Module 5 of reflexo-api.md: appointment tickets (tenant data). Amounts are numeric(12,2) and travel
- * as decimal strings ("150.00"), as Django REST Framework renders decimals.
+ * Module 5 of reflexo-api.md: appointment tickets (tenant data). Amounts are numeric(12,2), summed
+ * and compared as exact decimals, and travel as JSON numbers (150.0) as the contract's examples show.
  */
 
 const P = '/api/appointments/tickets';
@@ -36,7 +39,7 @@ const Ticket = z.object({
     appointment_date: isoDate,
     hour: z.string(),
   }),
-  amount: z.string(),
+  amount: z.number(),
   payment_method: z.string(),
   payment_date: nullableTimestamp,
   status: statusEnum,
@@ -46,7 +49,39 @@ const Ticket = z.object({
   created_at: timestamp,
   updated_at: timestamp,
 });
-const TicketSummary = z.object({ id: z.number().int(), ticket_number: z.string(), amount: z.string(), payment_method: z.string(), status: statusEnum, payment_date: nullableTimestamp });
+const TicketSummary = z.object({ id: z.number().int(), ticket_number: z.string(), amount: z.number(), payment_method: z.string(), status: statusEnum, payment_date: nullableTimestamp });
+
+const toTicket = (t: TicketRecord) => ({
+  id: t.id,
+  ticket_number: t.ticket_number,
+  appointment: {
+    id: t.appointment_id,
+    patient: { id: t.patient_id, name: t.patient_name, paternal_lastname: t.patient_paternal_lastname },
+    therapist: { id: t.therapist_id, first_name: t.therapist_first_name, last_name_paternal: t.therapist_last_name_paternal },
+    appointment_date: t.appointment_date,
+    hour: t.hour,
+  },
+  amount: moneyNumber(t.amount)!,
+  payment_method: t.payment_method,
+  payment_date: t.payment_date,
+  status: t.status,
+  description: t.description,
+  is_active: t.is_active,
+  reflexo_id: t.reflexo_id,
+  created_at: t.created_at,
+  updated_at: t.updated_at,
+});
+
+const toSummary = (t: TicketRecord) => ({
+  id: t.id,
+  ticket_number: t.ticket_number,
+  amount: moneyNumber(t.amount)!,
+  payment_method: t.payment_method,
+  status: t.status,
+  payment_date: t.payment_date,
+});
+
+const page = <T>(p: { rows: TicketRecord[]; count: number; page: number; size: number }, shape: (t: TicketRecord) => T) => ({ ...p, rows: p.rows.map(shape) });
 
 const positiveMoney = money.refine((v) => Number(v) > 0, 'El monto debe ser mayor a 0.');
 const ticketBody = z.object({
@@ -67,6 +102,7 @@ const listQuery = {
   ordering: orderingQuery(['payment_date', 'amount', 'created_at', 'updated_at', 'id'] as const, '-created_at'),
 };
 
+// The deprecated create answers with a Deprecation header, so it is declared by hand (both paths).
 const create = route({
   method: 'POST',
   path: `${P}/create/`,
@@ -84,43 +120,10 @@ const create = route({
   response: Ticket,
   // A booking racing this request trips the one-ticket-per-appointment index instead: `{"detail"}`.
   responses: { 409: { description: 'La cita ya tiene un ticket: `{"appointment": [...]}`', schema: z.union([fieldErrors, detailBody]) } },
-  handler: async ({ db, actor, body }) => reply(201, await createTicketForAppointment(db, actor!, body), { Deprecation: 'true' }),
+  handler: async ({ db, actor, body: { appointment, ...rest } }) =>
+    reply(201, toTicket(await createTicketForAppointment(db, actor!, { appointment_id: appointment, ...rest })), { Deprecation: 'true' }),
 });
-const put = route({
-  method: 'PUT',
-  path: `${P}/{id}/edit/`,
-  access: 'user',
-  summary: 'Editar ticket (completo)',
-  params: idParams,
-  body: ticketBody,
-  response: Ticket,
-  entity: 'tickets',
-  handler: ({ db, actor, params, body }) => editTicket(db, actor!, params.id, body, true),
-});
-const patch = route({
-  method: 'PATCH',
-  path: `${P}/{id}/edit/`,
-  access: 'user',
-  summary: 'Editar ticket (parcial)',
-  params: idParams,
-  body: ticketBody.partial(),
-  response: Ticket,
-  entity: 'tickets',
-  handler: ({ db, actor, params, body }) => editTicket(db, actor!, params.id, body, false),
-});
-const remove = route({
-  method: 'DELETE',
-  path: `${P}/{id}/delete/`,
-  access: 'admin',
-  summary: 'Eliminar ticket definitivamente (administradores)',
-  params: idParams,
-  status: 204,
-  entity: 'tickets',
-  handler: async ({ db, actor, params }) => {
-    await removeTicket(db, actor!, params.id);
-    return reply(204);
-  },
-});
+
 const PaidResult = z.object({
   message: z.string(),
   ticket: z.object({ id: z.number().int(), ticket_number: z.string(), status: statusEnum, payment_date: nullableTimestamp }),
@@ -130,11 +133,18 @@ const markPaid = route({
   path: `${P}/{id}/mark_as_paid/`,
   access: 'user',
   summary: 'Marcar ticket como pagado (fija payment_date)',
+  description:
+    'Sin parámetros, como el contrato: un ticket sin monto se cobra con el precio de su cita o, si no tiene, con el precio predeterminado ' +
+    'de la clínica en ese momento (el que se llama como el tipo de cita, si no el primero). `amount` opcional fija el monto.',
   params: idParams,
+  body: z.object({ amount: positiveMoney.optional() }),
   response: PaidResult,
-  responses: { 400: { description: 'El ticket está cancelado o no tiene monto' } },
+  responses: { 400: { description: 'El ticket está cancelado, o no hay monto que cobrar (`{"amount": [...]}`)' } },
   entity: 'tickets',
-  handler: ({ db, actor, params }) => markTicketPaid(db, actor!, params.id),
+  handler: async ({ db, actor, params, body }) => {
+    const t = await markTicketPaid(db, actor!, params.id, body);
+    return { message: 'Ticket marcado como pagado', ticket: { id: t.id, ticket_number: t.ticket_number, status: t.status, payment_date: t.payment_date } };
+  },
 });
 const markCancelled = route({
   method: 'POST',
@@ -145,7 +155,10 @@ const markCancelled = route({
   response: z.object({ message: z.string(), ticket: z.object({ id: z.number().int(), ticket_number: z.string(), status: statusEnum }) }),
   responses: { 400: { description: 'El ticket ya está pagado' } },
   entity: 'tickets',
-  handler: ({ db, actor, params }) => markTicketCancelled(db, actor!, params.id),
+  handler: async ({ db, actor, params }) => {
+    const t = await markTicketCancelled(db, actor!, params.id);
+    return { message: 'Ticket marcado como cancelado', ticket: { id: t.id, ticket_number: t.ticket_number, status: t.status } };
+  },
 });
 
 const statusList = (name: 'paid' | 'pending' | 'cancelled', summary: string) =>
@@ -157,7 +170,7 @@ const statusList = (name: 'paid' | 'pending' | 'cancelled', summary: string) =>
     query: z.object({ ...drfPageQuery, ordering: listQuery.ordering }),
     response: drfPageSchema(TicketSummary),
     handler: async ({ db, actor, query, baseUrl, path }) =>
-      drfPage(await listTickets(db, actor!, { status: name, order: query.ordering, page: query.page, size: query.page_size }, true), baseUrl, path, { ...query, ordering: undefined }),
+      drfPage(page(await listTickets(db, actor!, { status: name, order: query.ordering, page: query.page, size: query.page_size }), toSummary), baseUrl, path, { ...query, ordering: undefined }),
   });
 
 const routes: AnyRoute[] = [
@@ -170,38 +183,46 @@ const routes: AnyRoute[] = [
     response: drfPageSchema(Ticket),
     handler: async ({ db, actor, query, baseUrl, path }) =>
       drfPage(
-        await listTickets(db, actor!, {
-          ticketNumber: query.ticket_number,
-          paymentMethod: query.payment_method,
-          status: query.status,
-          isActive: query.is_active,
-          search: query.search,
-          order: query.ordering,
-          page: query.page,
-          size: query.page_size,
-        }),
+        page(
+          await listTickets(db, actor!, {
+            ticketNumber: query.ticket_number,
+            paymentMethod: query.payment_method,
+            status: query.status,
+            isActive: query.is_active,
+            search: query.search,
+            order: query.ordering,
+            page: query.page,
+            size: query.page_size,
+          }),
+          toTicket,
+        ),
         baseUrl,
         path,
         { ...query, ordering: undefined, is_active: query.is_active === undefined ? undefined : String(query.is_active) },
       ),
   }),
   create,
-  { ...create, path: `${P}/` },
-  put,
-  { ...put, path: `${P}/{id}/` },
-  patch,
-  { ...patch, path: `${P}/{id}/` },
-  remove,
-  { ...remove, path: `${P}/{id}/` },
-  route({
-    method: 'GET',
-    path: `${P}/{id}/`,
-    access: 'user',
-    summary: 'Ver ticket',
-    params: idParams,
-    response: Ticket,
+  { ...create, path: `${P}/`, summary: `${create.summary} (alias)` },
+  ...resourceRoutes({
+    prefix: P,
+    dialect: 'reflexo',
+    noun: 'ticket',
     entity: 'tickets',
-    handler: ({ db, actor, params }) => getTicket(db, actor!, params.id),
+    access: 'user',
+    item: Ticket,
+    get: { handler: async ({ db, actor, params }) => toTicket(await getTicket(db, actor!, params.id)) },
+    update: {
+      body: ticketBody,
+      patchBody: ticketBody.partial(),
+      responses: { 400: { description: 'Datos inválidos, o pasa a pagado sin monto que cobrar (`{"amount": [...]}`)' } },
+      // A PUT replaces the ticket: a description it leaves out is cleared.
+      handler: async ({ db, actor, params, body }, full) => toTicket(await editTicket(db, actor!, params.id, full ? { description: null, ...body } : body)),
+    },
+    remove: {
+      access: 'admin',
+      summary: 'Eliminar ticket definitivamente (administradores)',
+      handler: ({ db, actor, params }) => removeTicket(db, actor!, params.id),
+    },
   }),
   statusList('paid', 'Listar tickets pagados'),
   statusList('pending', 'Listar tickets pendientes'),
@@ -218,7 +239,7 @@ const routes: AnyRoute[] = [
     query: z.object({ ...drfPageQuery, payment_method: z.string().max(50).optional(), method: z.string().max(50).optional() }),
     response: drfPageSchema(Ticket),
     responses: { 400: { description: 'Falta payment_method, o no es un método de pago conocido: `{"error": "..."}`', schema: errorBody } },
-    handler: async ({ db, actor, query, baseUrl, path }) => drfPage(await ticketsByPaymentMethod(db, actor!, { ...query, size: query.page_size }), baseUrl, path, query),
+    handler: async ({ db, actor, query, baseUrl, path }) => drfPage(page(await ticketsByPaymentMethod(db, actor!, { ...query, size: query.page_size }), toTicket), baseUrl, path, query),
   }),
   route({
     method: 'GET',
@@ -228,7 +249,7 @@ const routes: AnyRoute[] = [
     query: z.object({ ticket_number: z.string().max(20).optional() }),
     response: Ticket,
     responses: { 400: { description: '`{"error": "Se requiere ticket_number"}`', schema: errorBody }, 404: { description: 'Ticket no encontrado' } },
-    handler: ({ db, actor, query }) => ticketByNumber(db, actor!, query.ticket_number, 'Se requiere ticket_number'),
+    handler: async ({ db, actor, query }) => toTicket(await ticketByNumber(db, actor!, query.ticket_number, 'Se requiere ticket_number')),
   }),
   route({
     method: 'GET',
@@ -238,7 +259,7 @@ const routes: AnyRoute[] = [
     query: z.object({ number: z.string().max(20).optional(), ticket_number: z.string().max(20).optional() }),
     response: Ticket,
     responses: { 400: { description: '`{"error": "Se requiere number (o alias: ticket_number)"}`', schema: errorBody }, 404: { description: 'Ticket no encontrado' } },
-    handler: ({ db, actor, query }) => ticketByNumber(db, actor!, query.number ?? query.ticket_number, 'Se requiere number (o alias: ticket_number)'),
+    handler: async ({ db, actor, query }) => toTicket(await ticketByNumber(db, actor!, query.number ?? query.ticket_number, 'Se requiere number (o alias: ticket_number)')),
   }),
   route({
     method: 'GET',
@@ -251,9 +272,12 @@ const routes: AnyRoute[] = [
       pending_tickets: z.number().int(),
       cancelled_tickets: z.number().int(),
       paid_percentage: z.number(),
-      total_amount_paid: z.string(),
+      total_amount_paid: z.number(),
     }),
-    handler: ({ db, actor }) => ticketStats(db, actor!),
+    handler: async ({ db, actor }) => {
+      const s = await ticketStats(db, actor!);
+      return { ...s, total_amount_paid: moneyNumber(s.total_amount_paid)! };
+    },
   }),
 ];
 

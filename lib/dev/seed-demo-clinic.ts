@@ -2,10 +2,12 @@ import { sql, type Kysely } from 'kysely';
 
 /*
  * A week of clinic life for the demo tenant, so the reports, statistics and exports have something
- * to show out of the box: a company row, three therapists, eight patients and, from six days ago to
- * tomorrow (Sundays off), six appointments a day with their tickets. Past appointments are paid
- * (ticket paid 20 minutes after the session, clinic time), today's are half paid, future ones not
- * yet. Idempotent: nothing is added once the demo therapists exist.
+ * to show out of the box: a company row, a price list, three therapists, eight patients and, from six
+ * days ago to tomorrow (Sundays off), six appointments a day with their tickets. Past appointments are
+ * paid (ticket paid 20 minutes after the session, clinic time), today's are half paid, future ones not
+ * yet (booked without a price: mark_as_paid charges the price list). As the API keeps it, each
+ * appointment's payment status is its ticket's. Idempotent: nothing is added once the demo therapists
+ * exist.
  */
 
 export const DEMO_COMPANY = 'Reflexo Demo — Centro de Reflexología';
@@ -27,6 +29,12 @@ const PATIENTS = [
   ['88888888', 'Pedro', 'Chávez', 'León', '+51 912 345 678'],
 ] as const;
 
+const PRICE_LIST = [
+  ['Sesión de reflexología', '60.00'],
+  ['Consulta general', '80.00'],
+  ['Terapia física', '100.00'],
+] as const;
+
 const HOURS = ['09:00', '10:00', '11:30', '15:00', '16:30', '18:00'];
 const PRICES = ['50.00', '60.00', '80.00', '100.00', '120.00', '75.50'];
 const METHODS = ['cash', 'yape', 'plin', 'card', 'transfer', 'cash'];
@@ -41,6 +49,11 @@ export async function seedDemoClinic(db: Kysely<any>, tenantId: number, log: (s:
   const payTypes = new Map<string, number>(
     (await db.selectFrom('payment_types').select(['id', 'code']).execute()).map((r) => [r.code as string, r.id as number]),
   );
+  const payStatuses = new Map<string, number>(
+    (await db.selectFrom('payment_statuses').select(['id', 'code']).execute()).map((r) => [r.code as string, r.id as number]),
+  );
+  const hasPrices = await db.selectFrom('predetermined_prices').select('id').where('reflexo_id', '=', tenantId).executeTakeFirst();
+  if (!hasPrices) await db.insertInto('predetermined_prices').values(PRICE_LIST.map(([name, price]) => ({ reflexo_id: tenantId, name, price }))).execute();
   const therapistIds: number[] = [];
   for (const t of THERAPISTS) {
     const row = await db
@@ -86,6 +99,7 @@ export async function seedDemoClinic(db: Kysely<any>, tenantId: number, log: (s:
           room: `Sala ${(i % therapistIds.length) + 1}`,
           payment: future ? null : PRICES[k % PRICES.length],
           payment_type_id: future ? null : (payTypes.get(method) ?? null),
+          payment_status_id: payStatuses.get(paid ? 'paid' : 'pending') ?? null,
         })
         .returning('id')
         .executeTakeFirstOrThrow();

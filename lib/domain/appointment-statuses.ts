@@ -1,7 +1,7 @@
 import type { Db } from '../db/tenant';
 import { isPlatform, type Actor } from '../auth/actor';
 import { Conflict, NotFound } from '../errors';
-import { paginate } from '../queries/paginate';
+import { paginate, type Page } from '../queries/paginate';
 import {
   activeStatusesWithCounts,
   appointmentsWithStatus,
@@ -22,34 +22,24 @@ import {
  * rules rely on (cancel, completed/pending lists), so they can be renamed or hidden but never erased.
  */
 
-type Row = NonNullable<Awaited<ReturnType<typeof findStatus>>>;
+/** A status as the domain hands it to a surface. */
+export type StatusRecord = NonNullable<Awaited<ReturnType<typeof findStatus>>>;
+export type StatusWithCount = StatusRecord & { appointments_count: number };
 
 const notFound = () => new NotFound('No encontrado.');
 
-export const statusView = (s: Row) => ({
-  id: s.id,
-  name: s.name,
-  description: s.description,
-  created_at: s.created_at,
-  updated_at: s.updated_at,
-});
-
-const withCount = (s: Row, appointments_count: number) => ({ ...statusView(s), appointments_count, deleted_at: s.deleted_at });
-
 const duplicateName = (err: unknown) => {
-  if ((err as { code?: string }).code === '23505') return new Conflict('Ya existe un estado de cita con este nombre.', { fields: { name: ['Ya existe un estado de cita con este nombre.'] } });
+  if ((err as { code?: string }).code === '23505') return new Conflict('Ya existe un estado de cita con este nombre.', { code: 'status_name_exists', fields: { name: ['Ya existe un estado de cita con este nombre.'] } });
   return err;
 };
 
-export async function listStatuses(db: Db, f: { name?: string; search?: string; order: StatusOrder; page: number; size: number }) {
-  const page = await paginate(statusListQuery(db, f), f.page, f.size);
-  return { ...page, rows: page.rows.map(statusView) };
-}
+export const listStatuses = (db: Db, f: { name?: string; search?: string; order: StatusOrder; page: number; size: number }): Promise<Page<StatusRecord>> =>
+  paginate(statusListQuery(db, f), f.page, f.size);
 
-export async function getStatus(db: Db, id: number) {
+export async function getStatus(db: Db, id: number): Promise<StatusRecord> {
   const s = await findStatus(db, id);
   if (!s) throw notFound();
-  return statusView(s);
+  return s;
 }
 
 export async function createStatus(db: Db, v: { name: string; description?: string | null }) {
@@ -85,16 +75,15 @@ export async function removeStatus(db: Db, id: number, hard: boolean) {
   await deleteStatus(db, id);
 }
 
-export async function activeStatuses(db: Db) {
-  return (await activeStatusesWithCounts(db)).map((s) => withCount(s, s.appointments_count));
-}
+/** Live statuses, each with the caller's clinic's live appointments in it (RLS scopes the count). */
+export const activeStatuses = (db: Db): Promise<StatusWithCount[]> => activeStatusesWithCounts(db);
 
-export async function setStatusActive(db: Db, id: number, active: boolean) {
+export async function setStatusActive(db: Db, id: number, active: boolean): Promise<StatusWithCount> {
   const s = await findStatus(db, id, true);
   if (!s) throw notFound();
   if (active !== (s.deleted_at === null)) await updateStatus(db, id, { deleted_at: active ? null : new Date() });
   const fresh = (await findStatus(db, id, true))!;
-  return withCount(fresh, await countLiveAppointments(db, id));
+  return { ...fresh, appointments_count: await countLiveAppointments(db, id) };
 }
 
 /**
@@ -107,5 +96,5 @@ export async function statusAppointments(db: Db, actor: Actor, id: number, page:
   const scope = isPlatform(actor) ? null : actor.reflexoId;
   const count = await countAppointmentsWithStatus(db, id, scope);
   const appointments = count > (page - 1) * size ? await appointmentsWithStatus(db, id, scope, size, (page - 1) * size) : [];
-  return { status: { id: s.id, name: s.name, description: s.description }, appointments, count };
+  return { status: s, appointments, count };
 }

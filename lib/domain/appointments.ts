@@ -1,20 +1,20 @@
 import type { Db } from '../db/tenant';
-import type { StatusKind } from '../db/tables/scheduling';
+import type { StatusKind, TicketStatus } from '../db/tables/scheduling';
 import type { Actor } from '../auth/actor';
-import { AppError, Conflict, type FieldIssue, Forbidden, NotFound, ValidationError } from '../errors';
+import { BadRequest, Conflict, type FieldIssue, Forbidden, NotFound, ValidationError } from '../errors';
 import { isAdmin } from '../auth/actor';
 import { recordAudit } from './audit';
-import { readerScope } from './scheduling-scope';
+import { readerScope, type CatalogRef } from './scheduling-scope';
 import { tenantForWrite } from './tenancy';
-import { openTicket } from './tickets-open';
+import { amountToCharge, changeTicket, openTicket, paymentStatusFor } from './tickets-open';
 import { tenantClock } from '../queries/tenant-clock';
 import {
   appointmentQuery,
   countAppointments,
   deleteAppointment,
+  findBookableTherapist,
   findLivePatient,
   findLiveStatus,
-  findLiveTherapist,
   findPaymentStatus,
   findPaymentType,
   findStatusIdByKind,
@@ -26,26 +26,41 @@ import {
   type AppointmentFilter,
   type AppointmentRow,
 } from '../queries/appointments';
-import { deleteTicket, ticketOfAppointment, updateTicket } from '../queries/tickets';
+import { deleteTicket, ticketOfAppointment } from '../queries/tickets';
 
 /*
- * Booking rules. The database refuses overlapping live appointments of one therapist or one room
- * (exclusion constraints); this module maps that refusal to a 409, checks what a constraint cannot
- * (dates in the clinic's past, active patient/therapist of the same clinic) and keeps each
- * appointment's ticket in step with it, all inside the request's single transaction.
+ * Booking rules, for both surfaces. The database refuses overlapping live appointments of one
+ * therapist or one room (exclusion constraints); this module maps that refusal to a 409, checks what a
+ * constraint cannot (dates in the clinic's past, an active patient and therapist of the same clinic)
+ * and keeps each appointment's ticket in step with it, all inside the request's single transaction.
+ *
+ * Inputs are in the clinic's own terms: a wall-clock date and hour in the clinic's time zone
+ * (tenants.time_zone), a duration, a status by id, name or kind. Field errors name the input's
+ * fields (`patient_id`, `date`…); each surface renames them to its own vocabulary.
  */
 
+/** An appointment status named by id or name (a catalog row), or by the kind the rules know. */
+export type StatusRef = CatalogRef | { kind: StatusKind };
+
+/** What a booking or an edit may set. Absent: unchanged (edit) or the default (booking); null: cleared. */
 export interface AppointmentInput {
+  /** Global administrators name the clinic of a booking. */
   reflexo_id?: number | null;
-  patient: number;
-  therapist: number;
-  appointment_date: string;
-  hour: string;
+  patient_id?: number;
+  therapist_id?: number;
+  /** 'YYYY-MM-DD' and 'HH:MM[:SS]' on the clinic's wall clock. */
+  date?: string;
+  hour?: string;
+  /** Default 60, 5–720. */
   duration_minutes?: number;
-  appointment_status?: number;
+  /** Default: the pending status. */
+  status?: StatusRef;
+  /** Why the patient comes (stored as `ailments`; v1's motivo_consulta). */
+  reason?: string | null;
+  contact_phone?: string | null;
+  contact_email?: string | null;
   appointment_type?: string | null;
   room?: string | null;
-  ailments?: string | null;
   diagnosis?: string | null;
   surgeries?: string | null;
   reflexology_diagnostics?: string | null;
@@ -55,52 +70,32 @@ export interface AppointmentInput {
   final_date?: string | null;
   social_benefit?: boolean;
   payment_detail?: string | null;
+  /** Decimal string; the ticket's amount while it is pending. */
   payment?: string | null;
-  payment_type?: number | null;
-  payment_status?: number | null;
+  payment_type?: CatalogRef | null;
+  /** The ticket's status seen from the appointment: a payment status with code pending, paid or cancelled. */
+  payment_status?: CatalogRef;
+}
+
+export type BookingInput = AppointmentInput & Required<Pick<AppointmentInput, 'patient_id' | 'therapist_id' | 'date' | 'hour'>>;
+
+/** An appointment with its patient, therapist, status, payment and ticket joined in. */
+export type AppointmentRecord = AppointmentRow;
+
+export interface Availability {
+  available: boolean;
+  date: string;
+  hour: string;
+  duration_minutes: number;
+  therapist_id: number | null;
+  room: string | null;
+  /** Live appointments in the way (asked for a therapist or a room). */
+  conflicts: { id: number; therapist_id: number; room: string | null; appointment_date: string; hour: string; duration_minutes: number }[];
+  /** Therapists free at that time (asked for neither), else null. */
+  free_therapists: { id: number; full_name: string }[] | null;
 }
 
 const notFound = () => new NotFound('Cita no encontrada.');
-
-export function appointmentView(a: AppointmentRow) {
-  return {
-    id: a.id,
-    patient: { id: a.patient_id, name: a.patient_name, paternal_lastname: a.patient_paternal_lastname, document_number: a.patient_document_number },
-    therapist: {
-      id: a.therapist_id,
-      first_name: a.therapist_first_name,
-      last_name_paternal: a.therapist_last_name_paternal,
-      document_number: a.therapist_document_number,
-    },
-    appointment_date: a.appointment_date,
-    hour: a.hour,
-    duration_minutes: a.duration_minutes,
-    appointment_status: { id: a.appointment_status_id, name: a.status_name },
-    appointment_type: a.appointment_type,
-    room: a.room,
-    ailments: a.ailments,
-    diagnosis: a.diagnosis,
-    surgeries: a.surgeries,
-    reflexology_diagnostics: a.reflexology_diagnostics,
-    medications: a.medications,
-    observation: a.observation,
-    initial_date: a.initial_date,
-    final_date: a.final_date,
-    social_benefit: a.social_benefit,
-    payment_detail: a.payment_detail,
-    payment: a.payment,
-    payment_type: a.payment_type_id === null ? null : { id: a.payment_type_id, name: a.payment_type_name ?? '' },
-    payment_status: a.payment_status_id === null ? null : { id: a.payment_status_id, name: a.payment_status_name ?? '' },
-    ticket_number: a.ticket_number,
-    is_cancelled: a.cancelled_at !== null,
-    cancelled_at: a.cancelled_at,
-    cancellation_reason: a.cancellation_reason,
-    reschedule_reason: a.reschedule_reason,
-    reflexo_id: a.reflexo_id,
-    created_at: a.created_at,
-    updated_at: a.updated_at,
-  };
-}
 
 /** 23P01 from one of the no-overlap constraints → 409 naming what is taken. */
 export function bookingConflict(err: unknown): unknown {
@@ -111,10 +106,10 @@ export function bookingConflict(err: unknown): unknown {
   return new Conflict(detail, { code: room ? 'room_unavailable' : 'therapist_unavailable' });
 }
 
-async function view(db: Db, reflexoId: number | null, id: number) {
+async function record(db: Db, reflexoId: number | null, id: number): Promise<AppointmentRecord> {
   const row = await appointmentQuery(db, { reflexoId, id }).executeTakeFirst();
   if (!row) throw notFound();
-  return appointmentView(row);
+  return row;
 }
 
 export async function listAppointments(db: Db, actor: Actor, f: Omit<AppointmentFilter, 'reflexoId'> & { page: number; size: number }) {
@@ -122,10 +117,10 @@ export async function listAppointments(db: Db, actor: Actor, f: Omit<Appointment
   const filter = { ...rest, reflexoId: readerScope(actor) };
   const count = await countAppointments(db, filter);
   const rows = count > (page - 1) * size ? await appointmentQuery(db, filter).limit(size).offset((page - 1) * size).execute() : [];
-  return { rows: rows.map(appointmentView), count, page, size };
+  return { rows: rows as AppointmentRecord[], count, page, size };
 }
 
-export const getAppointment = (db: Db, actor: Actor, id: number) => view(db, readerScope(actor), id);
+export const getAppointment = (db: Db, actor: Actor, id: number): Promise<AppointmentRecord> => record(db, readerScope(actor), id);
 
 const normaliseHour = (h: string) => (h.length === 5 ? `${h}:00` : h);
 
@@ -136,46 +131,72 @@ async function clockOf(db: Db, reflexoId: number) {
 }
 
 /** "Past" is judged on the clinic's wall clock (tenants.time_zone). */
-function pastIssues(clock: { today: string; now_time: string }, date: string, hour: string, dateField = 'appointment_date'): FieldIssue[] {
-  if (date < clock.today) return [{ loc: ['body', dateField], msg: 'No se pueden crear citas en fechas pasadas.', type: 'past_date' }];
-  if (date === clock.today && hour < clock.now_time) return [{ loc: ['body', 'hour'], msg: 'La hora indicada ya pasó.', type: 'past_time' }];
+function pastIssues(clock: { today: string; now_time: string }, date: string, hour: string, where: 'body' | 'query' = 'body', dateField = 'date'): FieldIssue[] {
+  if (date < clock.today) return [{ loc: [where, dateField], msg: 'No se pueden crear citas en fechas pasadas.', type: 'past_date', input: date }];
+  if (date === clock.today && hour < clock.now_time) return [{ loc: [where, 'hour'], msg: 'La hora indicada ya pasó.', type: 'past_time', input: hour }];
   return [];
 }
 
-/** References checked in the clinic of the appointment; issues are collected into one 400. */
-async function referenceIssues(db: Db, reflexoId: number, v: Partial<AppointmentInput>): Promise<{ issues: FieldIssue[]; statusKind: StatusKind | null; paymentMethod: string | null }> {
-  const issues: FieldIssue[] = [];
-  const add = (field: string, msg: string) => issues.push({ loc: ['body', field], msg, type: 'invalid' });
-  if (v.patient !== undefined && !(await findLivePatient(db, v.patient, reflexoId))) add('patient', 'El paciente no existe o no está activo.');
-  if (v.therapist !== undefined && !(await findLiveTherapist(db, v.therapist, reflexoId))) add('therapist', 'El terapeuta no existe o no está activo.');
-  let statusKind: StatusKind | null = null;
-  if (v.appointment_status !== undefined) {
-    const s = await findLiveStatus(db, v.appointment_status);
-    if (!s) add('appointment_status', 'El estado de cita no existe o está inactivo.');
-    else statusKind = s.kind;
-  }
-  let paymentMethod: string | null = null;
-  if (v.payment_type !== undefined && v.payment_type !== null) {
-    const t = await findPaymentType(db, v.payment_type);
-    if (!t) add('payment_type', 'El tipo de pago no existe.');
-    else paymentMethod = t.code ?? t.name;
-  }
-  if (v.payment_status !== undefined && v.payment_status !== null && !(await findPaymentStatus(db, v.payment_status))) add('payment_status', 'El estado de pago no existe.');
-  return { issues, statusKind, paymentMethod };
+interface Resolved {
+  statusId?: number;
+  statusKind?: StatusKind | null;
+  paymentTypeId?: number | null;
+  /** The ticket's payment method for that payment type (its code, else its name). */
+  paymentMethod?: string;
+  /** The ticket status a sent payment_status asks for. */
+  ticketStatus?: TicketStatus;
 }
 
-const clinicalColumns = (v: Partial<AppointmentInput>) => {
+const TICKET_STATUSES = new Set<string>(['pending', 'paid', 'cancelled']);
+
+/** References checked in the clinic of the appointment; every issue is collected into one 400. */
+async function resolve(db: Db, reflexoId: number, v: AppointmentInput): Promise<{ issues: FieldIssue[]; refs: Resolved }> {
+  const issues: FieldIssue[] = [];
+  const add = (field: string, msg: string, input: unknown, type = 'invalid') => issues.push({ loc: ['body', field], msg, type, input });
+  const refs: Resolved = {};
+  if (v.patient_id !== undefined && !(await findLivePatient(db, v.patient_id, reflexoId))) add('patient_id', 'El paciente no existe o no está activo.', v.patient_id);
+  if (v.therapist_id !== undefined && !(await findBookableTherapist(db, v.therapist_id, reflexoId))) add('therapist_id', 'El terapeuta no existe o no está activo.', v.therapist_id);
+  if (v.status !== undefined) {
+    const s = typeof v.status === 'object' ? await findStatusIdByKind(db, v.status.kind) : await findLiveStatus(db, v.status);
+    if (!s) {
+      const msg = typeof v.status === 'string' ? `No existe un estado de cita activo llamado "${v.status}".` : 'El estado de cita no existe o está inactivo.';
+      add('status', msg, v.status, 'does_not_exist');
+    } else {
+      refs.statusId = s.id;
+      refs.statusKind = s.kind;
+    }
+  }
+  if (v.payment_type === null) refs.paymentTypeId = null;
+  else if (v.payment_type !== undefined) {
+    const t = await findPaymentType(db, v.payment_type);
+    if (!t) add('payment_type', typeof v.payment_type === 'string' ? `No existe un tipo de pago llamado "${v.payment_type}".` : 'El tipo de pago no existe.', v.payment_type, 'does_not_exist');
+    else {
+      refs.paymentTypeId = t.id;
+      refs.paymentMethod = t.code ?? t.name;
+    }
+  }
+  if (v.payment_status !== undefined) {
+    const p = await findPaymentStatus(db, v.payment_status);
+    if (!p) add('payment_status', typeof v.payment_status === 'string' ? `No existe un estado de pago llamado "${v.payment_status}".` : 'El estado de pago no existe.', v.payment_status, 'does_not_exist');
+    else if (!p.code || !TICKET_STATUSES.has(p.code)) add('payment_status', 'El estado de pago de una cita es el de su ticket: Pendiente, Pagado o Cancelado.', v.payment_status);
+    else refs.ticketStatus = p.code as TicketStatus;
+  }
+  return { issues, refs };
+}
+
+/** Input fields → columns, in the order the audit log lists them (references resolved separately). */
+function columns(v: AppointmentInput, refs: Resolved): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const map: [keyof AppointmentInput, string][] = [
-    ['patient', 'patient_id'],
-    ['therapist', 'therapist_id'],
-    ['appointment_date', 'appointment_date'],
+  const map: [keyof AppointmentInput | 'status_id' | 'payment_type_id', string][] = [
+    ['patient_id', 'patient_id'],
+    ['therapist_id', 'therapist_id'],
+    ['date', 'appointment_date'],
     ['hour', 'hour'],
     ['duration_minutes', 'duration_minutes'],
-    ['appointment_status', 'appointment_status_id'],
+    ['status_id', 'appointment_status_id'],
     ['appointment_type', 'appointment_type'],
     ['room', 'room'],
-    ['ailments', 'ailments'],
+    ['reason', 'ailments'],
     ['diagnosis', 'diagnosis'],
     ['surgeries', 'surgeries'],
     ['reflexology_diagnostics', 'reflexology_diagnostics'],
@@ -186,12 +207,14 @@ const clinicalColumns = (v: Partial<AppointmentInput>) => {
     ['social_benefit', 'social_benefit'],
     ['payment_detail', 'payment_detail'],
     ['payment', 'payment'],
-    ['payment_type', 'payment_type_id'],
-    ['payment_status', 'payment_status_id'],
+    ['payment_type_id', 'payment_type_id'],
+    ['contact_phone', 'contact_phone'],
+    ['contact_email', 'contact_email'],
   ];
-  for (const [k, col] of map) if (v[k] !== undefined) out[col] = k === 'hour' ? normaliseHour(v[k] as string) : v[k];
+  const values: Record<string, unknown> = { ...v, status_id: refs.statusId, payment_type_id: refs.paymentTypeId };
+  for (const [k, col] of map) if (values[k] !== undefined) out[col] = k === 'hour' ? normaliseHour(values[k] as string) : values[k];
   return out;
-};
+}
 
 function datesIssue(v: { initial_date?: string | null; final_date?: string | null }): FieldIssue[] {
   return v.initial_date && v.final_date && v.final_date < v.initial_date
@@ -199,34 +222,33 @@ function datesIssue(v: { initial_date?: string | null; final_date?: string | nul
     : [];
 }
 
-export async function bookAppointment(db: Db, actor: Actor, body: AppointmentInput) {
-  const reflexoId = tenantForWrite(actor, body.reflexo_id);
+/**
+ * Books an appointment and opens its ticket in the same transaction. Overlaps are refused by
+ * PostgreSQL (409 `therapist_unavailable` / `room_unavailable`), so concurrent bookings of one slot
+ * cannot both win; the ticket number of a refused booking is given back with its rollback.
+ */
+export async function bookAppointment(db: Db, actor: Actor, input: BookingInput): Promise<AppointmentRecord> {
+  const reflexoId = tenantForWrite(actor, input.reflexo_id);
   const clock = await clockOf(db, reflexoId);
-  const statusId = body.appointment_status ?? (await findStatusIdByKind(db, 'pending')).id;
-  const input = { ...body, appointment_status: statusId, hour: normaliseHour(body.hour) };
-  const refs = await referenceIssues(db, reflexoId, input);
-  const issues = [...pastIssues(clock, input.appointment_date, input.hour), ...refs.issues, ...datesIssue(input)];
+  const v: BookingInput = { ...input, hour: normaliseHour(input.hour), status: input.status ?? { kind: 'pending' } };
+  const { issues, refs } = await resolve(db, reflexoId, v);
+  issues.push(...pastIssues(clock, v.date, v.hour), ...datesIssue(v));
   if (issues.length) throw new ValidationError(issues);
 
   const cancelled = refs.statusKind === 'cancelled';
+  const ticketStatus: TicketStatus = cancelled ? 'cancelled' : (refs.ticketStatus ?? 'pending');
+  // Booked as already paid: it is paid with something, as mark_as_paid would be.
+  const payment = ticketStatus === 'paid' ? await amountToCharge(db, reflexoId, [v.payment], v.appointment_type ?? null, 'payment') : v.payment;
+  const values = { ...columns({ ...v, payment }, refs), reflexo_id: reflexoId, cancelled_at: cancelled ? new Date() : null, payment_status_id: await paymentStatusFor(db, ticketStatus) };
   let id: number;
   try {
-    ({ id } = await insertAppointment(db, {
-      ...(clinicalColumns(input) as Parameters<typeof insertAppointment>[1]),
-      reflexo_id: reflexoId,
-      cancelled_at: cancelled ? new Date() : null,
-    }));
+    ({ id } = await insertAppointment(db, values as Parameters<typeof insertAppointment>[1]));
   } catch (err) {
     throw bookingConflict(err);
   }
-  await recordAudit(db, { action: 'create', entity: 'appointments', entityId: id, reflexoId, changedFields: Object.keys(clinicalColumns(body)) });
-  const paidCode = input.payment_status ? (await findPaymentStatus(db, input.payment_status))?.code : null;
-  await openTicket(db, reflexoId, id, {
-    amount: input.payment ?? 0,
-    paymentMethod: refs.paymentMethod ?? 'cash',
-    status: cancelled ? 'cancelled' : paidCode === 'paid' ? 'paid' : 'pending',
-  });
-  return view(db, reflexoId, id);
+  await recordAudit(db, { action: 'create', entity: 'appointments', entityId: id, reflexoId, changedFields: Object.keys(columns(input, refs)) });
+  await openTicket(db, reflexoId, id, { amount: payment ?? 0, paymentMethod: refs.paymentMethod ?? 'cash', status: ticketStatus });
+  return record(db, reflexoId, id);
 }
 
 async function locked(db: Db, actor: Actor, id: number) {
@@ -235,78 +257,77 @@ async function locked(db: Db, actor: Actor, id: number) {
   return row;
 }
 
-/** A pending ticket follows its appointment's price, method and cancellation; a paid one is history. */
-async function syncTicket(db: Db, appointmentId: number, reflexoId: number, v: { amount?: string | null; method?: string | null; cancel?: boolean }) {
-  const ticket = await ticketOfAppointment(db, appointmentId);
-  if (!ticket || ticket.status !== 'pending') return;
-  const set: Record<string, unknown> = {};
-  if (v.amount !== undefined) set.amount = v.amount ?? 0;
-  if (v.method) set.payment_method = v.method;
-  if (v.cancel) set.status = 'cancelled';
-  if (!Object.keys(set).length) return;
-  await updateTicket(db, ticket.id, reflexoId, set);
-  await recordAudit(db, { action: v.cancel ? 'cancel' : 'update', entity: 'tickets', entityId: ticket.id, reflexoId, changedFields: Object.keys(set) });
+/**
+ * The appointment's ticket after an edit. A sent payment status sets the ticket's status (paid:
+ * charged as mark_as_paid would be). Otherwise a pending ticket follows the appointment's price,
+ * method and cancellation; a paid or cancelled one is history.
+ */
+async function followTicket(
+  db: Db,
+  a: { id: number; reflexo_id: number; payment: string | null; appointment_type: string | null },
+  v: { status?: TicketStatus; amount?: string | null; method?: string; cancel?: boolean },
+): Promise<void> {
+  const ticket = await ticketOfAppointment(db, a.id);
+  if (!ticket) return;
+  const status: TicketStatus = v.status ?? (v.cancel && ticket.status === 'pending' ? 'cancelled' : ticket.status);
+  if (ticket.status !== 'pending' && status === ticket.status) return;
+  const set: { status?: TicketStatus; amount?: string; payment_method?: string; payment_date?: Date | null } = {};
+  if (status !== ticket.status) {
+    set.status = status;
+    set.payment_date = status === 'paid' ? new Date() : null;
+  }
+  if (status === 'paid') set.amount = await amountToCharge(db, a.reflexo_id, [v.amount, ticket.amount, a.payment], a.appointment_type, 'payment');
+  else if (v.amount !== undefined) set.amount = v.amount ?? '0';
+  if (v.method && v.method !== ticket.payment_method) set.payment_method = v.method;
+  // The appointment's own price is already what it says; only a charged amount goes back to it.
+  await changeTicket(db, ticket, set, status === 'cancelled' ? 'cancel' : status === 'paid' ? 'mark_paid' : 'update', { mirrorAmount: status === 'paid' });
 }
 
-export async function editAppointment(db: Db, actor: Actor, id: number, body: Partial<AppointmentInput>, full: boolean) {
+/** Sets what `changes` carries; a surface whose PUT replaces the appointment sends its optional fields as null. */
+export async function editAppointment(db: Db, actor: Actor, id: number, changes: AppointmentInput): Promise<AppointmentRecord> {
   const current = await locked(db, actor, id);
-  const { reflexo_id: _ignored, ...sent } = body;
-  const changes = full
-    ? {
-        appointment_type: null,
-        room: null,
-        ailments: null,
-        diagnosis: null,
-        surgeries: null,
-        reflexology_diagnostics: null,
-        medications: null,
-        observation: null,
-        initial_date: null,
-        final_date: null,
-        payment_detail: null,
-        payment: null,
-        payment_type: null,
-        payment_status: null,
-        ...sent,
-      }
-    : sent;
-  const hour = changes.hour !== undefined ? normaliseHour(changes.hour) : current.hour;
-  const date = changes.appointment_date ?? current.appointment_date;
+  const { reflexo_id: _clinic, ...sent } = changes;
+  const hour = sent.hour !== undefined ? normaliseHour(sent.hour) : current.hour;
+  const date = sent.date ?? current.appointment_date;
   const issues: FieldIssue[] = [];
-  if (date !== current.appointment_date || hour !== current.hour || (changes.duration_minutes ?? current.duration_minutes) !== current.duration_minutes) {
+  if (date !== current.appointment_date || hour !== current.hour || (sent.duration_minutes ?? current.duration_minutes) !== current.duration_minutes) {
     issues.push(...pastIssues(await clockOf(db, current.reflexo_id), date, hour));
   }
-  const refs = await referenceIssues(db, current.reflexo_id, {
-    ...(changes.patient !== undefined && changes.patient !== current.patient_id ? { patient: changes.patient } : {}),
-    ...(changes.therapist !== undefined && changes.therapist !== current.therapist_id ? { therapist: changes.therapist } : {}),
-    ...(changes.appointment_status !== undefined && changes.appointment_status !== current.appointment_status_id ? { appointment_status: changes.appointment_status } : {}),
-    payment_type: changes.payment_type,
-    payment_status: changes.payment_status,
+  // Only references that change are checked: an appointment may keep a therapist since deactivated.
+  const { issues: refIssues, refs } = await resolve(db, current.reflexo_id, {
+    ...(sent.patient_id !== undefined && sent.patient_id !== current.patient_id ? { patient_id: sent.patient_id } : {}),
+    ...(sent.therapist_id !== undefined && sent.therapist_id !== current.therapist_id ? { therapist_id: sent.therapist_id } : {}),
+    status: sent.status,
+    payment_type: sent.payment_type,
+    payment_status: sent.payment_status,
   });
-  issues.push(...refs.issues);
-  issues.push(...datesIssue({ initial_date: changes.initial_date !== undefined ? changes.initial_date : current.initial_date, final_date: changes.final_date !== undefined ? changes.final_date : current.final_date }));
+  issues.push(...refIssues);
+  issues.push(...datesIssue({ initial_date: sent.initial_date !== undefined ? sent.initial_date : current.initial_date, final_date: sent.final_date !== undefined ? sent.final_date : current.final_date }));
   if (issues.length) throw new ValidationError(issues);
 
-  const set: Record<string, unknown> = clinicalColumns(changes);
-  const statusChanged = changes.appointment_status !== undefined && changes.appointment_status !== current.appointment_status_id;
+  const set = columns(sent, refs);
+  const statusChanged = refs.statusId !== undefined && refs.statusId !== current.appointment_status_id;
+  if (refs.statusId === current.appointment_status_id) delete set.appointment_status_id;
   const nowCancelled = statusChanged && refs.statusKind === 'cancelled';
   if (statusChanged) set.cancelled_at = nowCancelled ? new Date() : null;
-  if (!Object.keys(set).length) return view(db, current.reflexo_id, id);
-  try {
-    await updateAppointment(db, id, current.reflexo_id, set);
-  } catch (err) {
-    throw bookingConflict(err);
+  if (!Object.keys(set).length && refs.ticketStatus === undefined) return record(db, current.reflexo_id, id);
+  if (Object.keys(set).length) {
+    try {
+      await updateAppointment(db, id, current.reflexo_id, set);
+    } catch (err) {
+      throw bookingConflict(err);
+    }
+    await recordAudit(db, { action: 'update', entity: 'appointments', entityId: id, reflexoId: current.reflexo_id, changedFields: Object.keys(set).filter((k) => k !== 'cancelled_at') });
   }
-  await recordAudit(db, { action: 'update', entity: 'appointments', entityId: id, reflexoId: current.reflexo_id, changedFields: Object.keys(clinicalColumns(sent)) });
-  await syncTicket(db, id, current.reflexo_id, {
-    amount: changes.payment !== undefined ? changes.payment : undefined,
-    method: refs.paymentMethod,
-    cancel: nowCancelled,
-  });
-  return view(db, current.reflexo_id, id);
+  await followTicket(
+    db,
+    { id, reflexo_id: current.reflexo_id, payment: sent.payment !== undefined ? sent.payment : current.payment, appointment_type: sent.appointment_type !== undefined ? sent.appointment_type : current.appointment_type },
+    { status: refs.ticketStatus, amount: sent.payment, method: refs.paymentMethod, cancel: nowCancelled },
+  );
+  return record(db, current.reflexo_id, id);
 }
 
-export async function removeAppointment(db: Db, actor: Actor, id: number, hard: boolean) {
+export async function removeAppointment(db: Db, actor: Actor, id: number, hard: boolean): Promise<void> {
   const current = await locked(db, actor, id);
   if (hard) {
     // Erasing an appointment erases its payment record: clinic administrators only.
@@ -321,42 +342,42 @@ export async function removeAppointment(db: Db, actor: Actor, id: number, hard: 
     return;
   }
   await updateAppointment(db, id, current.reflexo_id, { deleted_at: new Date() });
-  const ticket = await ticketOfAppointment(db, id);
-  if (ticket) await updateTicket(db, ticket.id, current.reflexo_id, { is_active: false, ...(ticket.status === 'pending' ? { status: 'cancelled' } : {}) });
   await recordAudit(db, { action: 'delete', entity: 'appointments', entityId: id, reflexoId: current.reflexo_id, changedFields: ['deleted_at'] });
+  const ticket = await ticketOfAppointment(db, id);
+  if (ticket) await changeTicket(db, ticket, { is_active: false, ...(ticket.status === 'pending' ? { status: 'cancelled' as const } : {}) }, 'delete');
 }
 
-export async function cancelAppointment(db: Db, actor: Actor, id: number, reason: string | null) {
+export async function cancelAppointment(db: Db, actor: Actor, id: number, reason: string | null): Promise<AppointmentRecord> {
   const current = await locked(db, actor, id);
-  if (current.cancelled_at !== null) throw new AppError(400, 'La cita ya está cancelada.');
+  if (current.cancelled_at !== null) throw new BadRequest('La cita ya está cancelada.', { code: 'appointment_cancelled' });
   const cancelled = await findStatusIdByKind(db, 'cancelled');
-  await updateAppointment(db, id, current.reflexo_id, { appointment_status_id: cancelled.id, cancelled_at: new Date(), cancellation_reason: reason });
+  await updateAppointment(db, id, current.reflexo_id, { ...(cancelled ? { appointment_status_id: cancelled.id } : {}), cancelled_at: new Date(), cancellation_reason: reason });
   await recordAudit(db, { action: 'cancel', entity: 'appointments', entityId: id, reflexoId: current.reflexo_id, changedFields: ['appointment_status', 'cancelled_at', 'cancellation_reason'] });
-  await syncTicket(db, id, current.reflexo_id, { cancel: true });
-  return view(db, current.reflexo_id, id);
+  await followTicket(db, current, { cancel: true });
+  return record(db, current.reflexo_id, id);
 }
 
 export async function rescheduleAppointment(
   db: Db,
   actor: Actor,
   id: number,
-  body: { appointment_date: string; hour: string; reason?: string | null; duration_minutes?: number; therapist?: number; room?: string | null },
-) {
+  v: { date: string; hour: string; reason?: string | null; duration_minutes?: number; therapist_id?: number; room?: string | null },
+): Promise<AppointmentRecord> {
   const current = await locked(db, actor, id);
-  if (current.cancelled_at !== null) throw new AppError(400, 'No se puede reprogramar una cita cancelada.');
-  const hour = normaliseHour(body.hour);
-  const issues = pastIssues(await clockOf(db, current.reflexo_id), body.appointment_date, hour);
-  if (body.therapist !== undefined && body.therapist !== current.therapist_id) issues.push(...(await referenceIssues(db, current.reflexo_id, { therapist: body.therapist })).issues);
+  if (current.cancelled_at !== null) throw new BadRequest('No se puede reprogramar una cita cancelada.', { code: 'appointment_cancelled' });
+  const hour = normaliseHour(v.hour);
+  const issues = pastIssues(await clockOf(db, current.reflexo_id), v.date, hour);
+  if (v.therapist_id !== undefined && v.therapist_id !== current.therapist_id) issues.push(...(await resolve(db, current.reflexo_id, { therapist_id: v.therapist_id })).issues);
   if (issues.length) throw new ValidationError(issues);
   const rescheduled = await findStatusIdByKind(db, 'rescheduled');
   const set = {
-    appointment_date: body.appointment_date,
+    appointment_date: v.date,
     hour,
-    appointment_status_id: rescheduled.id,
-    reschedule_reason: body.reason ?? null,
-    ...(body.duration_minutes !== undefined ? { duration_minutes: body.duration_minutes } : {}),
-    ...(body.therapist !== undefined ? { therapist_id: body.therapist } : {}),
-    ...(body.room !== undefined ? { room: body.room } : {}),
+    ...(rescheduled ? { appointment_status_id: rescheduled.id } : {}),
+    reschedule_reason: v.reason ?? null,
+    ...(v.duration_minutes !== undefined ? { duration_minutes: v.duration_minutes } : {}),
+    ...(v.therapist_id !== undefined ? { therapist_id: v.therapist_id } : {}),
+    ...(v.room !== undefined ? { room: v.room } : {}),
   };
   try {
     await updateAppointment(db, id, current.reflexo_id, set);
@@ -364,20 +385,22 @@ export async function rescheduleAppointment(
     throw bookingConflict(err);
   }
   await recordAudit(db, { action: 'reschedule', entity: 'appointments', entityId: id, reflexoId: current.reflexo_id, changedFields: Object.keys(set) });
-  return view(db, current.reflexo_id, id);
+  return record(db, current.reflexo_id, id);
 }
 
+/** The question booking asks, without booking: is this therapist / room free, or who is free then. */
 export async function checkAvailability(
   db: Db,
   actor: Actor,
-  q: { date: string; hour: string; duration_minutes: number; therapist?: number; room?: string; exclude?: number; reflexo_id?: number },
-) {
+  q: { date: string; hour: string; duration_minutes: number; therapist_id?: number; room?: string; exclude?: number; reflexo_id?: number },
+): Promise<Availability> {
   const reflexoId = tenantForWrite(actor, q.reflexo_id);
   const hour = normaliseHour(q.hour);
-  const past = pastIssues(await clockOf(db, reflexoId), q.date, hour, 'date');
-  if (past.length) throw new ValidationError(past.map((i) => ({ ...i, loc: ['query', ...i.loc.slice(1)] })));
-  const slot = { reflexoId, date: q.date, hour, durationMinutes: q.duration_minutes, therapistId: q.therapist, room: q.room, excludeId: q.exclude };
-  const byTherapistOrRoom = q.therapist !== undefined || !!q.room?.trim();
+  const past = pastIssues(await clockOf(db, reflexoId), q.date, hour, 'query');
+  if (past.length) throw new ValidationError(past);
+  const room = q.room?.trim() || null;
+  const slot = { reflexoId, date: q.date, hour, durationMinutes: q.duration_minutes, therapistId: q.therapist_id, room, excludeId: q.exclude };
+  const byTherapistOrRoom = q.therapist_id !== undefined || room !== null;
   const conflicts = byTherapistOrRoom ? await overlapping(db, slot) : [];
   const free = byTherapistOrRoom ? null : await freeTherapists(db, slot);
   return {
@@ -385,10 +408,9 @@ export async function checkAvailability(
     date: q.date,
     hour,
     duration_minutes: q.duration_minutes,
-    therapist: q.therapist ?? null,
-    room: q.room?.trim() || null,
-    conflicts: conflicts.map((c) => ({ id: c.id, therapist: c.therapist_id, room: c.room, appointment_date: c.appointment_date, hour: c.hour, duration_minutes: c.duration_minutes })),
-    available_therapists: free,
+    therapist_id: q.therapist_id ?? null,
+    room,
+    conflicts,
+    free_therapists: free,
   };
 }
-

@@ -2,7 +2,7 @@ import type { Db } from '../db/tenant';
 import type { Actor } from '../auth/actor';
 import type { UploadedFile } from '../files/upload';
 import { Conflict, NotFound, ValidationError, type FieldIssue } from '../errors';
-import { paginate } from '../queries/paginate';
+import { paginate, type Page } from '../queries/paginate';
 import { checkImage } from '../files/images';
 import { deleteObject, mediaKey, putObject } from '../storage/s3';
 import { tenantClock } from '../queries/tenant-clock';
@@ -16,240 +16,267 @@ import {
   updateTherapist,
   type TherapistRow,
 } from '../queries/therapists';
-import { readerScope } from './scheduling-scope';
+import { recordAudit } from './audit';
+import { readerScope, type CatalogRef } from './scheduling-scope';
 import { tenantForWrite } from './tenancy';
 
 /*
- * Therapists of a clinic. Validation follows the Reflexo contract: adults only, document number
- * shaped by its type, ubigeo ids that nest, and an e-mail domain rule. The domain rule is a per-clinic
- * setting (tenants.settings.therapist_email_domain); absent, it is the contract's "@gmail.com";
- * "" or "*" lifts it.
+ * A clinic's practitioners: Reflexo's therapists and v1's doctors are the same rows. The domain asks
+ * only what every surface needs (a first name and a paternal surname, a document unique per clinic
+ * when there is one, a well-formed colour); what one contract adds (Reflexo: document shaped by its
+ * type, a nested ubigeo location, an e-mail domain, adults only) is that surface's `check`, run here
+ * on the row the write would produce.
  */
 
-export const DEFAULT_THERAPIST_EMAIL_DOMAIN = 'gmail.com';
-
+/** What a write may set. Absent: unchanged; null: cleared. */
 export interface TherapistInput {
+  /** Global administrators name the clinic of a new therapist. */
   reflexo_id?: number | null;
-  document_type_id: number;
-  document_number: string;
-  last_name_paternal: string;
-  last_name_maternal: string;
-  first_name: string;
-  email: string;
-  region_id: number;
-  province_id: number;
-  district_id: number;
+  first_name?: string;
+  last_name_paternal?: string;
+  last_name_maternal?: string | null;
+  /** Id, or the type's name or code (`"DNI"`). */
+  document_type?: CatalogRef | null;
+  document_number?: string | null;
+  email?: string | null;
   phone?: string | null;
   address?: string | null;
   birth_date?: string | null;
   gender?: 'M' | 'F' | null;
   personal_reference?: string | null;
+  region_id?: number | null;
+  province_id?: number | null;
+  district_id?: number | null;
+  specialty?: string | null;
+  color?: string | null;
+  is_active?: boolean;
 }
+
+/** The therapist's own columns, as the write would leave them. */
+export interface TherapistFields {
+  first_name: string;
+  last_name_paternal: string;
+  last_name_maternal: string | null;
+  document_type_id: number | null;
+  document_number: string | null;
+  email: string | null;
+  phone: string | null;
+  address: string | null;
+  birth_date: string | null;
+  gender: 'M' | 'F' | null;
+  personal_reference: string | null;
+  region_id: number | null;
+  province_id: number | null;
+  district_id: number | null;
+  specialty: string | null;
+  color: string | null;
+  is_active: boolean;
+}
+type Field = keyof TherapistFields;
+
+/**
+ * A surface's own rules, checked on the row a create or edit would produce. `sent` names the fields
+ * the request changes, so a rule can leave alone what it did not touch (a Reflexo PATCH of the phone
+ * of a v1 doctor that has no document).
+ */
+export type TherapistCheck = (
+  db: Db,
+  ctx: { reflexoId: number; row: TherapistFields; sent: ReadonlySet<Field>; documentTypeCode: string | null },
+) => Promise<void>;
+
+/** A therapist as the domain hands it to a surface (tenant, document type and ubigeo names joined in). */
+export type TherapistRecord = TherapistRow;
+
+const FIELDS: Field[] = [
+  'first_name',
+  'last_name_paternal',
+  'last_name_maternal',
+  'document_type_id',
+  'document_number',
+  'email',
+  'phone',
+  'address',
+  'birth_date',
+  'gender',
+  'personal_reference',
+  'region_id',
+  'province_id',
+  'district_id',
+  'specialty',
+  'color',
+  'is_active',
+];
+
+const EMPTY: TherapistFields = {
+  first_name: '',
+  last_name_paternal: '',
+  last_name_maternal: null,
+  document_type_id: null,
+  document_number: null,
+  email: null,
+  phone: null,
+  address: null,
+  birth_date: null,
+  gender: null,
+  personal_reference: null,
+  region_id: null,
+  province_id: null,
+  district_id: null,
+  specialty: null,
+  color: null,
+  is_active: true,
+};
 
 const notFound = () => new NotFound('Terapeuta no encontrado.');
 
-const mediaPath = (key: string | null) => (key ? `/media/${key}` : null);
-
-export function therapistView(t: TherapistRow, baseUrl: string) {
-  return {
-    id: t.id,
-    reflexo_id: t.reflexo_id,
-    reflexo_name: t.reflexo_name,
-    document_type: { id: t.document_type_id, name: t.document_type_name },
-    document_number: t.document_number,
-    last_name_paternal: t.last_name_paternal,
-    last_name_maternal: t.last_name_maternal,
-    first_name: t.first_name,
-    full_name: [t.first_name, t.last_name_paternal, t.last_name_maternal].filter(Boolean).join(' '),
-    birth_date: t.birth_date,
-    gender: t.gender,
-    personal_reference: t.personal_reference,
-    is_active: t.deleted_at === null,
-    phone: t.phone,
-    email: t.email,
-    region: { id: t.region_id, name: t.region_name },
-    province: { id: t.province_id, name: t.province_name },
-    district: { id: t.district_id, name: t.district_name },
-    address: t.address,
-    profile_picture: t.photo_key ? `${baseUrl}${mediaPath(t.photo_key)}` : null,
-    profile_picture_url: mediaPath(t.photo_key),
-    created_at: t.created_at,
-    updated_at: t.updated_at,
-  };
-}
-
-/** Document number rules per document type code (DNI 8–9 digits, CE up to 12 digits…). */
-function documentIssue(code: string | null, number: string): string | null {
-  switch (code) {
-    case 'DNI':
-      return /^\d{8,9}$/.test(number) ? null : 'El DNI debe tener entre 8 y 9 dígitos.';
-    case 'CE':
-      return /^\d{1,12}$/.test(number) ? null : 'El carné de extranjería debe tener como máximo 12 dígitos.';
-    case 'PASSPORT':
-      return /^[A-Za-z0-9]{6,12}$/.test(number) ? null : 'El pasaporte debe tener entre 6 y 12 caracteres alfanuméricos.';
-    case 'RUC':
-      return /^\d{11}$/.test(number) ? null : 'El RUC debe tener 11 dígitos.';
-    default:
-      return /^[A-Za-z0-9-]{1,20}$/.test(number) ? null : 'Número de documento inválido.';
-  }
-}
-
-function ageOn(birth: string, today: string): number {
-  const [by, bm, bd] = birth.split('-').map(Number);
-  const [ty, tm, td] = today.split('-').map(Number);
-  return ty - by - (tm < bm || (tm === bm && td < bd) ? 1 : 0);
-}
-
-/** Every cross-field rule, on the merged row (so a PATCH is checked as the row it produces). */
-async function validate(db: Db, reflexoId: number, v: TherapistInput): Promise<void> {
-  const issues: FieldIssue[] = [];
-  const add = (field: string, msg: string) => issues.push({ loc: ['body', field], msg, type: 'value_error' });
-  const clock = await tenantClock(db, reflexoId);
-  if (!clock) throw ValidationError.field('reflexo_id', 'La clínica indicada no existe.', 'invalid');
-
-  const docType = await findDocumentType(db, v.document_type_id);
-  if (!docType) add('document_type_id', 'Tipo de documento inválido.');
-  else {
-    const msg = documentIssue(docType.code, v.document_number);
-    if (msg) add('document_number', msg);
-  }
-
-  const loc = await findLocation(db, v.region_id, v.province_id, v.district_id);
-  if (loc.region === null) add('region_id', 'La región no existe.');
-  if (loc.province === null) add('province_id', 'La provincia no existe.');
-  else if (loc.province_region !== v.region_id) add('province_id', 'La provincia no pertenece a la región indicada.');
-  if (loc.district === null) add('district_id', 'El distrito no existe.');
-  else if (loc.district_province !== v.province_id) add('district_id', 'El distrito no pertenece a la provincia indicada.');
-
-  if (v.birth_date) {
-    if (v.birth_date > clock.today) add('birth_date', 'La fecha de nacimiento no puede ser futura.');
-    else if (ageOn(v.birth_date, clock.today) < 18) add('birth_date', 'El terapeuta debe tener al menos 18 años.');
-  }
-
-  const domain = (clock.email_domain ?? DEFAULT_THERAPIST_EMAIL_DOMAIN).trim().toLowerCase().replace(/^@/, '');
-  if (domain && domain !== '*' && !v.email.toLowerCase().endsWith(`@${domain}`)) add('email', `El email debe terminar en @${domain}.`);
-
-  if (issues.length) throw new ValidationError(issues);
-}
-
 const duplicateDocument = (err: unknown) =>
   (err as { code?: string }).code === '23505'
-    ? new Conflict('Ya existe un terapeuta con este documento.', { fields: { document_number: ['Ya existe un terapeuta con este tipo y número de documento.'] } })
+    ? new Conflict('Ya existe un terapeuta con este documento.', { code: 'therapist_document_exists', fields: { document_number: ['Ya existe un terapeuta con este tipo y número de documento.'] } })
     : err;
 
-/** `deleted`: also find soft-deleted therapists (restore, hard delete). */
-async function load(db: Db, actor: Actor, id: number, deleted = false) {
-  const row = await therapistQuery(db, { reflexoId: readerScope(actor), id, live: deleted ? undefined : true }).executeTakeFirst();
+/** `withDeleted`: also find soft-deleted therapists (restore, hard delete). */
+async function load(db: Db, actor: Actor, id: number, withDeleted = false): Promise<TherapistRow> {
+  const row = await therapistQuery(db, { reflexoId: readerScope(actor), id, withDeleted }).executeTakeFirst();
   if (!row) throw notFound();
   return row;
 }
 
-export async function listTherapists(
-  db: Db,
-  actor: Actor,
-  f: { active: boolean; region?: number; province?: number; district?: number; search?: string; page: number; size: number },
-  baseUrl: string,
-) {
-  const q = therapistQuery(db, {
-    reflexoId: readerScope(actor),
-    live: f.active,
-    regionId: f.region,
-    provinceId: f.province,
-    districtId: f.district,
-    search: f.search,
-  });
-  const page = await paginate(q, f.page, f.size);
-  return { ...page, rows: page.rows.map((r) => therapistView(r, baseUrl)) };
-}
-
-export const getTherapist = async (db: Db, actor: Actor, id: number, baseUrl: string) => therapistView(await load(db, actor, id), baseUrl);
-
-const columns = (v: TherapistInput) => ({
-  document_type_id: v.document_type_id,
-  document_number: v.document_number,
-  last_name_paternal: v.last_name_paternal,
-  last_name_maternal: v.last_name_maternal,
-  first_name: v.first_name,
-  email: v.email,
-  region_id: v.region_id,
-  province_id: v.province_id,
-  district_id: v.district_id,
-  phone: v.phone ?? null,
-  address: v.address ?? null,
-  birth_date: v.birth_date ?? null,
-  gender: v.gender ?? null,
-  personal_reference: v.personal_reference ?? null,
+const fieldsOf = (t: TherapistRow): TherapistFields => ({
+  first_name: t.first_name,
+  last_name_paternal: t.last_name_paternal,
+  last_name_maternal: t.last_name_maternal,
+  document_type_id: t.document_type_id,
+  document_number: t.document_number,
+  email: t.email,
+  phone: t.phone,
+  address: t.address,
+  birth_date: t.birth_date,
+  gender: t.gender as 'M' | 'F' | null,
+  personal_reference: t.personal_reference,
+  region_id: t.region_id,
+  province_id: t.province_id,
+  district_id: t.district_id,
+  specialty: t.specialty,
+  color: t.color,
+  is_active: t.is_active,
 });
 
-export async function createTherapist(db: Db, actor: Actor, body: TherapistInput, baseUrl: string) {
-  const reflexoId = tenantForWrite(actor, body.reflexo_id);
-  await validate(db, reflexoId, body);
+/**
+ * The row `input` turns `base` into, with the document type resolved, after the rules every surface
+ * shares and then the surface's own `check`.
+ */
+async function merge(db: Db, reflexoId: number, base: TherapistFields, input: TherapistInput, check?: TherapistCheck) {
+  const row: TherapistFields = { ...base };
+  const sent = new Set<Field>();
+  let documentTypeCode: string | null = null;
+  if (input.document_type !== undefined) {
+    sent.add('document_type_id');
+    if (input.document_type === null) row.document_type_id = null;
+    else {
+      const type = await findDocumentType(db, input.document_type);
+      if (!type) throw ValidationError.field('document_type_id', 'Tipo de documento inválido.', 'does_not_exist', input.document_type);
+      row.document_type_id = type.id;
+      documentTypeCode = type.code;
+    }
+  }
+  for (const f of FIELDS) {
+    if (f === 'document_type_id') continue;
+    const v = (input as Record<string, unknown>)[f];
+    if (v !== undefined) {
+      (row as unknown as Record<string, unknown>)[f] = v;
+      sent.add(f);
+    }
+  }
+  // A new number is checked against the type it keeps.
+  if (row.document_type_id !== null && !sent.has('document_type_id') && sent.has('document_number')) documentTypeCode = (await findDocumentType(db, row.document_type_id))?.code ?? null;
+
+  const issues: FieldIssue[] = [];
+  for (const f of ['first_name', 'last_name_paternal'] as const) if (!row[f]?.trim()) issues.push({ loc: ['body', f], msg: 'Este campo es requerido.', type: 'missing' });
+  if (row.color !== null && !/^#[0-9a-fA-F]{6}$/.test(row.color)) issues.push({ loc: ['body', 'color'], msg: 'Use un color hexadecimal #rrggbb.', type: 'value_error' });
+  if (issues.length) throw new ValidationError(issues);
+  if (check) await check(db, { reflexoId, row, sent, documentTypeCode });
+  return { row, sent };
+}
+
+/** One page of the clinic's therapists (never the soft-deleted); `active` keeps only (de)activated ones. */
+export function listTherapists(
+  db: Db,
+  actor: Actor,
+  f: { active?: boolean; region?: number; province?: number; district?: number; search?: string; page: number; size: number },
+): Promise<Page<TherapistRecord>> {
+  const q = therapistQuery(db, { reflexoId: readerScope(actor), active: f.active, regionId: f.region, provinceId: f.province, districtId: f.district, search: f.search });
+  return paginate(q, f.page, f.size);
+}
+
+export const getTherapist = (db: Db, actor: Actor, id: number): Promise<TherapistRecord> => load(db, actor, id);
+
+async function clinicExists(db: Db, reflexoId: number): Promise<void> {
+  if (!(await tenantClock(db, reflexoId))) throw ValidationError.field('reflexo_id', 'La clínica indicada no existe.', 'invalid');
+}
+
+export async function createTherapist(db: Db, actor: Actor, input: TherapistInput, opts: { check?: TherapistCheck } = {}): Promise<TherapistRecord> {
+  const reflexoId = tenantForWrite(actor, input.reflexo_id);
+  await clinicExists(db, reflexoId);
+  const { row } = await merge(db, reflexoId, EMPTY, input, opts.check);
   let id: number;
   try {
-    ({ id } = await insertTherapist(db, { reflexo_id: reflexoId, ...columns(body) }));
+    ({ id } = await insertTherapist(db, { reflexo_id: reflexoId, ...row }));
   } catch (err) {
     throw duplicateDocument(err);
   }
-  return getTherapist(db, actor, id, baseUrl);
+  await recordAudit(db, { action: 'create', entity: 'therapists', entityId: id, reflexoId, changedFields: FIELDS.filter((f) => row[f] !== null && row[f] !== '') });
+  return load(db, actor, id);
 }
 
-/** PUT sends every field (optional ones absent mean "clear"), PATCH only what changes. */
-export async function editTherapist(db: Db, actor: Actor, id: number, body: Partial<TherapistInput>, full: boolean, baseUrl: string) {
+/** Sets what `input` carries; a surface whose PUT replaces the row sends its optional fields as null. */
+export async function editTherapist(db: Db, actor: Actor, id: number, input: TherapistInput, opts: { check?: TherapistCheck } = {}): Promise<TherapistRecord> {
   const t = await load(db, actor, id);
-  const current: TherapistInput = {
-    document_type_id: t.document_type_id,
-    document_number: t.document_number,
-    last_name_paternal: t.last_name_paternal,
-    last_name_maternal: t.last_name_maternal,
-    first_name: t.first_name,
-    email: t.email,
-    region_id: t.region_id,
-    province_id: t.province_id,
-    district_id: t.district_id,
-    phone: t.phone,
-    address: t.address,
-    birth_date: t.birth_date,
-    gender: t.gender as 'M' | 'F' | null,
-    personal_reference: t.personal_reference,
-  };
-  const { reflexo_id: _ignored, ...changes } = body;
-  const merged = full ? ({ ...columns(changes as TherapistInput) } as TherapistInput) : { ...current, ...changes };
-  await validate(db, t.reflexo_id, merged);
+  const { reflexo_id: _clinic, ...changes } = input;
+  const { row, sent } = await merge(db, t.reflexo_id, fieldsOf(t), changes, opts.check);
+  if (!sent.size) return t;
+  const set = Object.fromEntries([...sent].map((f) => [f, row[f]]));
   try {
-    await updateTherapist(db, id, t.reflexo_id, columns(merged));
+    await updateTherapist(db, id, t.reflexo_id, set);
   } catch (err) {
     throw duplicateDocument(err);
   }
-  return getTherapist(db, actor, id, baseUrl);
+  await recordAudit(db, { action: 'update', entity: 'therapists', entityId: id, reflexoId: t.reflexo_id, changedFields: [...sent] });
+  return load(db, actor, id);
 }
 
-export async function softDeleteTherapist(db: Db, actor: Actor, id: number) {
+/** Soft delete: gone from every list and lookup until restored; appointments keep pointing at it. */
+export async function softDeleteTherapist(db: Db, actor: Actor, id: number): Promise<void> {
   const t = await load(db, actor, id);
   await updateTherapist(db, id, t.reflexo_id, { deleted_at: new Date() });
+  await recordAudit(db, { action: 'delete', entity: 'therapists', entityId: id, reflexoId: t.reflexo_id, changedFields: ['deleted_at'] });
 }
 
-export async function restoreTherapist(db: Db, actor: Actor, id: number, baseUrl: string) {
+export async function restoreTherapist(db: Db, actor: Actor, id: number): Promise<TherapistRecord> {
   const t = await load(db, actor, id, true);
   if (t.deleted_at !== null) {
     try {
       await updateTherapist(db, id, t.reflexo_id, { deleted_at: null });
     } catch (err) {
+      // Another live therapist took the document meanwhile.
       throw duplicateDocument(err);
     }
+    await recordAudit(db, { action: 'restore', entity: 'therapists', entityId: id, reflexoId: t.reflexo_id, changedFields: ['deleted_at'] });
   }
-  return getTherapist(db, actor, id, baseUrl);
+  return load(db, actor, id);
 }
 
-export async function hardDeleteTherapist(db: Db, actor: Actor, id: number) {
+export async function hardDeleteTherapist(db: Db, actor: Actor, id: number): Promise<void> {
   const t = await load(db, actor, id, true);
   if (await therapistHasAppointments(db, id)) {
-    throw new Conflict('El terapeuta tiene citas registradas; use la eliminación lógica (/delete/).');
+    throw new Conflict('El terapeuta tiene citas registradas; use la eliminación lógica (/delete/).', { code: 'therapist_has_appointments' });
   }
   await deleteTherapist(db, id, t.reflexo_id);
+  await recordAudit(db, { action: 'hard_delete', entity: 'therapists', entityId: id, reflexoId: t.reflexo_id });
   if (t.photo_key) await deleteObject(t.photo_key).catch(() => undefined);
 }
 
-export async function setTherapistPhoto(db: Db, actor: Actor, id: number, file: UploadedFile | undefined, baseUrl: string) {
+/** Stores the photo in S3 and returns the therapist's new photo key. */
+export async function setTherapistPhoto(db: Db, actor: Actor, id: number, file: UploadedFile | undefined): Promise<{ id: number; photo_key: string }> {
   const t = await load(db, actor, id);
   const image = checkImage(file, 'photo_file');
   const key = mediaKey(t.reflexo_id, 'therapists', image.ext);
@@ -257,20 +284,26 @@ export async function setTherapistPhoto(db: Db, actor: Actor, id: number, file: 
   await updateTherapist(db, id, t.reflexo_id, { photo_key: key });
   // The old object goes only once the new one is stored and referenced.
   if (t.photo_key) await deleteObject(t.photo_key).catch(() => undefined);
-  return { message: 'Foto actualizada', therapist: photoView(id, key, baseUrl) };
+  return { id, photo_key: key };
 }
 
-export async function removeTherapistPhoto(db: Db, actor: Actor, id: number, baseUrl: string) {
+export async function removeTherapistPhoto(db: Db, actor: Actor, id: number): Promise<{ id: number; photo_key: null }> {
   const t = await load(db, actor, id);
   if (t.photo_key) {
     await updateTherapist(db, id, t.reflexo_id, { photo_key: null });
     await deleteObject(t.photo_key);
   }
-  return { message: 'Foto eliminada definitivamente', therapist: photoView(id, null, baseUrl) };
+  return { id, photo_key: null };
 }
 
-const photoView = (id: number, key: string | null, baseUrl: string) => ({
-  id,
-  profile_picture: key ? `${baseUrl}${mediaPath(key)}` : null,
-  profile_picture_url: mediaPath(key),
-});
+/* Lookups a surface's own therapist rules need (route tables never query the database themselves). */
+
+/** The clinic's calendar day and its therapist e-mail rule (tenants.settings.therapist_email_domain). */
+export async function clinicCalendar(db: Db, reflexoId: number): Promise<{ today: string; emailDomain: string | null }> {
+  const clock = await tenantClock(db, reflexoId);
+  if (!clock) throw ValidationError.field('reflexo_id', 'La clínica indicada no existe.', 'invalid');
+  return { today: clock.today, emailDomain: clock.email_domain };
+}
+
+/** Which of an ubigeo triple exist (live), and the parent each province and district really has. */
+export const ubigeoParents = (db: Db, regionId: number, provinceId: number, districtId: number) => findLocation(db, regionId, provinceId, districtId);

@@ -63,10 +63,13 @@ export function appointmentQuery(db: Db, f: AppointmentFilter) {
       'a.patient_id',
       'p.name as patient_name',
       'p.paternal_lastname as patient_paternal_lastname',
+      'p.maternal_lastname as patient_maternal_lastname',
       'p.document_number as patient_document_number',
+      'p.phone1 as patient_phone',
       'a.therapist_id',
       't.first_name as therapist_first_name',
       't.last_name_paternal as therapist_last_name_paternal',
+      't.last_name_maternal as therapist_last_name_maternal',
       't.document_number as therapist_document_number',
       'a.appointment_date',
       'a.hour',
@@ -91,11 +94,17 @@ export function appointmentQuery(db: Db, f: AppointmentFilter) {
       'pt.name as payment_type_name',
       'a.payment_status_id',
       'ps.name as payment_status_name',
+      'ps.code as payment_status_code',
       'tk.id as ticket_id',
       'tk.ticket_number',
+      'tk.status as ticket_status',
+      'tk.amount as ticket_amount',
       'a.cancelled_at',
       'a.cancellation_reason',
       'a.reschedule_reason',
+      'a.contact_phone',
+      'a.contact_email',
+      'a.reminder_sent_at',
       'a.created_at',
       'a.updated_at',
       'a.deleted_at',
@@ -147,24 +156,39 @@ export function findLivePatient(db: Db, id: number, reflexoId: number) {
   return db.selectFrom('patients').select('id').where('id', '=', id).where('reflexo_id', '=', reflexoId).where('deleted_at', 'is', null).executeTakeFirst();
 }
 
-export function findLiveTherapist(db: Db, id: number, reflexoId: number) {
-  return db.selectFrom('therapists').select('id').where('id', '=', id).where('reflexo_id', '=', reflexoId).where('deleted_at', 'is', null).executeTakeFirst();
+/** A therapist one may book: of the clinic, not deleted, not deactivated. */
+export function findBookableTherapist(db: Db, id: number, reflexoId: number) {
+  return db
+    .selectFrom('therapists')
+    .select('id')
+    .where('id', '=', id)
+    .where('reflexo_id', '=', reflexoId)
+    .where('deleted_at', 'is', null)
+    .where('is_active', '=', true)
+    .executeTakeFirst();
 }
 
-export function findLiveStatus(db: Db, id: number) {
-  return db.selectFrom('appointment_statuses').select(['id', 'kind']).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+/** By id, or by name or code compared case-insensitively (the first match by id when several). */
+const byRef = (ref: number | string, hasCode: boolean) => (eb: any) => {
+  if (typeof ref === 'number') return eb('id', '=', ref);
+  const name = ref.trim().toLowerCase();
+  return hasCode ? eb.or([eb(sql`lower(name)`, '=', name), eb(sql`lower(code)`, '=', name)]) : eb(sql`lower(name)`, '=', name);
+};
+
+export function findLiveStatus(db: Db, ref: number | string) {
+  return db.selectFrom('appointment_statuses').select(['id', 'kind']).where(byRef(ref, false)).where('deleted_at', 'is', null).orderBy('id').executeTakeFirst();
 }
 
 export function findStatusIdByKind(db: Db, kind: StatusKind) {
-  return db.selectFrom('appointment_statuses').select(['id', 'kind']).where('kind', '=', kind).executeTakeFirstOrThrow();
+  return db.selectFrom('appointment_statuses').select(['id', 'kind']).where('kind', '=', kind).executeTakeFirst();
 }
 
-export function findPaymentType(db: Db, id: number) {
-  return db.selectFrom('payment_types').select(['id', 'name', 'code']).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+export function findPaymentType(db: Db, ref: number | string) {
+  return db.selectFrom('payment_types').select(['id', 'name', 'code']).where(byRef(ref, true)).where('deleted_at', 'is', null).orderBy('id').executeTakeFirst();
 }
 
-export function findPaymentStatus(db: Db, id: number) {
-  return db.selectFrom('payment_statuses').select(['id', 'code']).where('id', '=', id).executeTakeFirst();
+export function findPaymentStatus(db: Db, ref: number | string) {
+  return db.selectFrom('payment_statuses').select(['id', 'code']).where(byRef(ref, true)).orderBy('id').executeTakeFirst();
 }
 
 export interface Slot {
@@ -210,7 +234,7 @@ export function overlapping(db: Db, s: Slot) {
     .execute();
 }
 
-/** Live therapists of the clinic with no live appointment overlapping the slot. */
+/** Bookable therapists of the clinic (live, active) with no live appointment overlapping the slot. */
 export function freeTherapists(db: Db, s: Slot) {
   const wanted = sql`tsrange(${s.date}::date + ${s.hour}::time, ${s.date}::date + ${s.hour}::time + make_interval(mins => ${s.durationMinutes}::int), '[)')`;
   return db
@@ -218,6 +242,7 @@ export function freeTherapists(db: Db, s: Slot) {
     .select(['t.id', sql<string>`concat_ws(' ', t.first_name, t.last_name_paternal, t.last_name_maternal)`.as('full_name')])
     .where('t.reflexo_id', '=', s.reflexoId)
     .where('t.deleted_at', 'is', null)
+    .where('t.is_active', '=', true)
     .where(({ not, exists, selectFrom }) =>
       not(
         exists(

@@ -3,13 +3,18 @@ import type { Db } from '../db/tenant';
 import type { TherapistsTable } from '../db/tables/scheduling';
 import type { Insertable, Updateable } from 'kysely';
 
-/* Therapists with their tenant, document type and ubigeo names joined in: one query per list page. */
+/*
+ * Therapists with their tenant, document type and ubigeo names joined in: one query per list page.
+ * The document and location are optional (a v1 doctor has none), hence the outer joins.
+ */
 
 export interface TherapistFilter {
   reflexoId: number | null;
   id?: number;
-  /** true: live rows; false: soft-deleted rows; undefined: both. */
-  live?: boolean;
+  /** Soft-deleted rows too (restore, hard delete); every list leaves them out. */
+  withDeleted?: boolean;
+  /** true: active only; false: deactivated only; undefined: both. */
+  active?: boolean;
   regionId?: number;
   provinceId?: number;
   districtId?: number;
@@ -20,10 +25,10 @@ export function therapistQuery(db: Db, f: TherapistFilter) {
   let q = db
     .selectFrom('therapists as t')
     .innerJoin('tenants as r', 'r.id', 't.reflexo_id')
-    .innerJoin('document_types as dt', 'dt.id', 't.document_type_id')
-    .innerJoin('regions as rg', 'rg.id', 't.region_id')
-    .innerJoin('provinces as pv', 'pv.id', 't.province_id')
-    .innerJoin('districts as ds', 'ds.id', 't.district_id')
+    .leftJoin('document_types as dt', 'dt.id', 't.document_type_id')
+    .leftJoin('regions as rg', 'rg.id', 't.region_id')
+    .leftJoin('provinces as pv', 'pv.id', 't.province_id')
+    .leftJoin('districts as ds', 'ds.id', 't.district_id')
     .select([
       't.id',
       't.reflexo_id',
@@ -48,21 +53,24 @@ export function therapistQuery(db: Db, f: TherapistFilter) {
       'ds.name as district_name',
       't.address',
       't.photo_key',
+      't.is_active',
+      't.specialty',
+      't.color',
       't.created_at',
       't.updated_at',
       't.deleted_at',
     ]);
   if (f.reflexoId !== null) q = q.where('t.reflexo_id', '=', f.reflexoId);
   if (f.id !== undefined) q = q.where('t.id', '=', f.id);
-  if (f.live === true) q = q.where('t.deleted_at', 'is', null);
-  if (f.live === false) q = q.where('t.deleted_at', 'is not', null);
+  if (!f.withDeleted) q = q.where('t.deleted_at', 'is', null);
+  if (f.active !== undefined) q = q.where('t.is_active', '=', f.active);
   if (f.regionId !== undefined) q = q.where('t.region_id', '=', f.regionId);
   if (f.provinceId !== undefined) q = q.where('t.province_id', '=', f.provinceId);
   if (f.districtId !== undefined) q = q.where('t.district_id', '=', f.districtId);
   if (f.search) {
     const like = `%${f.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     q = q.where(
-      sql<boolean>`concat_ws(' ', t.first_name, t.last_name_paternal, t.last_name_maternal, t.document_number, t.email, rg.name, pv.name, ds.name, t.address) ilike ${like}`,
+      sql<boolean>`concat_ws(' ', t.first_name, t.last_name_paternal, t.last_name_maternal, t.document_number, t.email, rg.name, pv.name, ds.name, t.address, t.specialty) ilike ${like}`,
     );
   }
   return q.orderBy('t.id');
@@ -82,8 +90,15 @@ export function deleteTherapist(db: Db, id: number, reflexoId: number) {
   return db.deleteFrom('therapists').where('id', '=', id).where('reflexo_id', '=', reflexoId).executeTakeFirst();
 }
 
-export function findDocumentType(db: Db, id: number) {
-  return db.selectFrom('document_types').select(['id', 'name', 'code']).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+/** A live document type by id, or by its name or code (case-insensitive). */
+export function findDocumentType(db: Db, ref: number | string) {
+  let q = db.selectFrom('document_types').select(['id', 'name', 'code']).where('deleted_at', 'is', null);
+  if (typeof ref === 'number') q = q.where('id', '=', ref);
+  else {
+    const name = ref.trim().toLowerCase();
+    q = q.where((eb) => eb.or([eb(sql`lower(name)`, '=', name), eb(sql`lower(code)`, '=', name)])).orderBy('id');
+  }
+  return q.executeTakeFirst();
 }
 
 /** The region, province and district a location triple names, to check that they exist and nest. */

@@ -125,6 +125,27 @@ export async function resolvePaymentMethod(db: Db, method: string): Promise<stri
   return r ? (r.code ?? r.name) : null;
 }
 
+/**
+ * The price a clinic charges now for an appointment of this type: the live predetermined price named
+ * like the type (case-insensitive), else the clinic's first one; undefined when it has none.
+ */
+export async function predeterminedPrice(db: Db, reflexoId: number, appointmentType: string | null): Promise<string | undefined> {
+  const r = await db
+    .selectFrom('predetermined_prices')
+    .select('price')
+    .where('reflexo_id', '=', reflexoId)
+    .where('deleted_at', 'is', null)
+    .orderBy(sql`coalesce(lower(btrim(name)) = lower(btrim(${appointmentType})), false)`, 'desc')
+    .orderBy('id')
+    .executeTakeFirst();
+  return r?.price as string | undefined;
+}
+
+/** What a ticket's appointment says about its price (deleted or not). */
+export function appointmentPrice(db: Db, appointmentId: number) {
+  return db.selectFrom('appointments').select(['payment', 'appointment_type']).where('id', '=', appointmentId).executeTakeFirst();
+}
+
 export function paymentStatusIdByCode(db: Db, code: TicketStatus) {
   return db.selectFrom('payment_statuses').select('id').where('code', '=', code).executeTakeFirst();
 }

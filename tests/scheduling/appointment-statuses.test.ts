@@ -3,7 +3,7 @@ import { createUser, ownerKysely, tenantWithAdmin, uniq } from '../helpers/fixtu
 import { call } from '../helpers/http';
 import { createPatient, createTherapist, limaDate, STATUS } from '../helpers/scheduling-fixtures';
 
-/* Appointment statuses: global catalog, read by everyone, changed by global administrators. */
+/* Appointment statuses: global catalog, read by everyone, changed by platform staff only. */
 const P = '/api/appointments/appointment-statuses';
 let su: string;
 let user: string;
@@ -123,6 +123,34 @@ describe('writes (global administrators)', () => {
       .values({ reflexo_id: tenantA, patient_id: patient.id, therapist_id: therapist.id, appointment_date: limaDate(3), hour: '09:00', appointment_status_id: s.id })
       .execute();
     expect((await call(handler, { method: 'DELETE', path: `${P}/${s.id}/delete/`, token: su, query: { hard: 'true' } })).status).toBe(409);
+  });
+});
+
+describe('who writes a shared catalog', () => {
+  it('platform staff (the architect.view_all_tenants permission) may; a clinic admin or user may not (403), whatever the route', async () => {
+    const platform = await createUser({ staff: true });
+    await ownerKysely().updateTable('users').set({ permissions: ['architect.view_all_tenants'] }).where('id', '=', platform.id).execute();
+    const created = await call(handler, { method: 'POST', path: `${P}/create/`, token: platform.token, json: { name: uniq('Plataforma '), description: 'x' } });
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    expect((await call(handler, { method: 'PATCH', path: `${P}/${id}/edit/`, token: platform.token, json: { description: 'y' } })).body.description).toBe('y');
+    expect((await call(handler, { method: 'POST', path: `${P}/${id}/deactivate/`, token: platform.token })).status).toBe(200);
+    expect((await call(handler, { method: 'POST', path: `${P}/${id}/activate/`, token: platform.token })).status).toBe(200);
+    const clinicUser = (await createUser({ reflexoId: tenantA })).token;
+    for (const token of [user, clinicUser]) {
+      const refusals = [
+        await call(handler, { method: 'POST', path: `${P}/create/`, token, json: { name: uniq('No ') } }),
+        await call(handler, { method: 'POST', path: P, token, json: { name: uniq('No ') } }),
+        await call(handler, { method: 'PUT', path: `${P}/${id}/`, token, json: { name: uniq('No ') } }),
+        await call(handler, { method: 'PATCH', path: `${P}/${id}/edit/`, token, json: { description: 'z' } }),
+        await call(handler, { method: 'DELETE', path: `${P}/${id}/delete/`, token }),
+        await call(handler, { method: 'POST', path: `${P}/${id}/deactivate/`, token }),
+        await call(handler, { method: 'POST', path: `${P}/${id}/activate/`, token }),
+      ];
+      expect(refusals.map((r) => r.status)).toEqual(Array(7).fill(403));
+    }
+    expect(await ownerKysely().selectFrom('appointment_statuses').select(['description', 'deleted_at']).where('id', '=', id).executeTakeFirst()).toEqual({ description: 'y', deleted_at: null });
+    expect((await call(handler, { method: 'DELETE', path: `${P}/${id}/`, token: platform.token, query: { hard: 'true' } })).status).toBe(204);
   });
 });
 

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { handler } from '../../functions/reflexo/appointments-appointments';
-import { createUser, ownerKysely, tenantWithAdmin } from '../helpers/fixtures';
+import { createUser, ownerKysely, tenantWithAdmin, uniq } from '../helpers/fixtures';
 import { call } from '../helpers/http';
 import { catalogByCode, createPatient, createTherapist, limaDate, STATUS } from '../helpers/scheduling-fixtures';
 
@@ -76,7 +76,8 @@ describe('create', () => {
       observation: 'Primera consulta',
       payment: '150.00',
       payment_type: { id: cat.paymentType.cash, name: expect.any(String) },
-      payment_status: null,
+      // The ticket's status seen from the agenda, never null.
+      payment_status: { id: cat.paymentStatus.pending, name: expect.any(String) },
       ticket_number: 'TKT-000001',
       is_cancelled: false,
       reflexo_id: k.id,
@@ -130,6 +131,62 @@ describe('create', () => {
     const retired = await createTherapist(c.id, { deleted_at: new Date() });
     expect((await book({ therapist: retired.id })).body).toEqual({ therapist: ['El terapeuta no existe o no está activo.'] });
     expect((await book({ reflexo_id: other.id })).body).toEqual({ reflexo_id: ['La clínica indicada no existe.'] });
+  });
+});
+
+describe('catalog rows by id or name; rooms as numbers', () => {
+  it('appointment_status, payment_type and payment_status accept the id or the case-insensitive name (or code); unknown → 400 on the field', async () => {
+    const name = uniq('En sala ');
+    const status = await ownerKysely().insertInto('appointment_statuses').values({ name }).returning('id').executeTakeFirstOrThrow();
+    const res = await book({ appointment_status: name.toUpperCase(), payment_type: 'CARD', payment_status: 'Paid', payment: 70, room: 3 });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ appointment_status: { id: status.id, name }, payment_type: { id: cat.paymentType.card }, payment_status: { id: cat.paymentStatus.paid }, room: '3' });
+    expect(await ticketOf(res.body.id)).toMatchObject({ payment_method: 'card', status: 'paid', amount: '70.00' });
+    const stored = await ownerKysely().selectFrom('appointments').select(['appointment_status_id', 'payment_type_id', 'payment_status_id', 'room']).where('id', '=', res.body.id).executeTakeFirstOrThrow();
+    expect(stored).toEqual({ appointment_status_id: status.id, payment_type_id: cat.paymentType.card, payment_status_id: cat.paymentStatus.paid, room: '3' });
+    expect((await book({ appointment_status: 'Inexistente' })).body).toEqual({ appointment_status: ['No existe un estado de cita activo llamado "Inexistente".'] });
+    expect((await book({ payment_type: 'bitcoin' })).body).toEqual({ payment_type: ['No existe un tipo de pago llamado "bitcoin".'] });
+    expect((await book({ payment_status: 'Fiado' })).body).toEqual({ payment_status: ['No existe un estado de pago llamado "Fiado".'] });
+    expect((await book({ payment_status: 999999 })).body).toEqual({ payment_status: ['El estado de pago no existe.'] });
+    expect((await book({ appointment_status: '' })).body).toEqual({ appointment_status: ['Este campo no puede estar en blanco.'] });
+    // A payment status that is not a ticket status cannot describe the appointment's ticket.
+    const custom = await ownerKysely().insertInto('payment_statuses').values({ name: uniq('Parcial '), updated_at: new Date() }).returning('id').executeTakeFirstOrThrow();
+    expect((await book({ payment_status: custom.id })).body).toEqual({ payment_status: ['El estado de pago de una cita es el de su ticket: Pendiente, Pagado o Cancelado.'] });
+    // The same names on an edit.
+    const edited = await call(handler, { method: 'PATCH', path: `${P}/${res.body.id}/edit/`, token: c.staff, json: { appointment_status: String(STATUS.completed), payment_type: 'transfer', room: 12 } });
+    expect(edited.body).toMatchObject({ appointment_status: { id: STATUS.completed }, payment_type: { id: cat.paymentType.transfer }, room: '12' });
+  });
+});
+
+describe('the payment status mirrors the ticket', () => {
+  it('pending at booking; an edit of payment_status pays, reopens or cancels the ticket; ticket actions show on the appointment', async () => {
+    const a = (await book({ payment: 60 })).body;
+    expect(a.payment_status).toEqual({ id: cat.paymentStatus.pending, name: expect.any(String) });
+    const paid = await call(handler, { method: 'PATCH', path: `${P}/${a.id}/edit/`, token: c.staff, json: { payment_status: cat.paymentStatus.paid } });
+    expect(paid.body.payment_status).toMatchObject({ id: cat.paymentStatus.paid });
+    expect(await ticketOf(a.id)).toMatchObject({ status: 'paid', amount: '60.00', payment_date: expect.any(Date) });
+    // A paid ticket is history: a new price on the appointment leaves it alone.
+    await call(handler, { method: 'PATCH', path: `${P}/${a.id}/edit/`, token: c.staff, json: { payment: 75 } });
+    expect(await ticketOf(a.id)).toMatchObject({ status: 'paid', amount: '60.00' });
+    const reopened = await call(handler, { method: 'PATCH', path: `${P}/${a.id}/edit/`, token: c.staff, json: { payment_status: 'pending' } });
+    expect(reopened.body.payment_status).toMatchObject({ id: cat.paymentStatus.pending });
+    expect(await ticketOf(a.id)).toMatchObject({ status: 'pending', payment_date: null });
+    const cancelled = await call(handler, { method: 'POST', path: `${P}/${a.id}/cancel/`, token: c.staff });
+    expect(cancelled.body.payment_status).toMatchObject({ id: cat.paymentStatus.cancelled });
+    expect(await ticketOf(a.id)).toMatchObject({ status: 'cancelled' });
+  });
+
+  it('booked as paid without a price: the clinic’s predetermined price, else a 400 on payment (and nothing is booked)', async () => {
+    const k = await clinic();
+    const before = await ownerKysely().selectFrom('appointments').select('id').where('reflexo_id', '=', k.id).execute();
+    const refused = await book({ payment_status: cat.paymentStatus.paid }, k);
+    expect(refused.status).toBe(400);
+    expect(refused.body).toEqual({ payment: ['No hay monto que cobrar: la cita no tiene precio y la clínica no tiene precios predeterminados. Indique payment.'] });
+    expect(await ownerKysely().selectFrom('appointments').select('id').where('reflexo_id', '=', k.id).execute()).toEqual(before);
+    await ownerKysely().insertInto('predetermined_prices').values({ reflexo_id: k.id, name: 'Sesión', price: '45.00' }).execute();
+    const ok = await book({ payment_status: cat.paymentStatus.paid }, k);
+    expect(ok.body).toMatchObject({ payment: '45.00', payment_status: { id: cat.paymentStatus.paid } });
+    expect(await ticketOf(ok.body.id)).toMatchObject({ status: 'paid', amount: '45.00' });
   });
 });
 

@@ -18,6 +18,16 @@ async function clinic() {
   return { id: tenant.id, token, patient: await createPatient(tenant.id), therapist: await createTherapist(tenant.id) };
 }
 
+/*
+ * Containers that are already running hold an open connection each. Without this, the race would
+ * also time the pool opening 20 connections at once, which on a loaded test machine can exceed the
+ * 5 s connection timeout (a 503 that says nothing about booking).
+ */
+beforeAll(async () => {
+  const k = await clinic();
+  await Promise.all(Array.from({ length: 20 }, () => call(handler, { path: '/api/appointments/appointments/check_availability/', token: k.token, query: { date: limaDate(30), hour: '10:00' } })));
+});
+
 it('50 simultaneous bookings of the same therapist and slot: exactly one 201, 49 × 409, one appointment, one ticket', async () => {
   const k = await clinic();
   const date = limaDate(7);

@@ -43,6 +43,7 @@ const body = (over: Record<string, unknown> = {}) => ({
   personal_reference: 'REF001',
   ...over,
 });
+const row = (id: number) => ownerKysely().selectFrom('therapists').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 const create = (over: Record<string, unknown> = {}, token = staff) => call(handler, { method: 'POST', path: `${P}/create/`, token, json: body(over) });
 
 describe('create', () => {
@@ -173,21 +174,47 @@ describe('list, detail, edit', () => {
 });
 
 describe('delete, restore, hard delete', () => {
-  it('soft delete hides it; ?active=false lists it; restore (POST or PATCH) brings it back', async () => {
+  it('soft delete hides it from every list (?active=false too) and from the detail; restore (POST or PATCH) brings it back', async () => {
     const t = (await create()).body;
     expect((await call(handler, { method: 'DELETE', path: `${P}/${t.id}/delete/`, token: staff })).status).toBe(204);
     expect((await call(handler, { path: `${P}/${t.id}/`, token: staff })).status).toBe(404);
     expect((await call(handler, { method: 'DELETE', path: `${P}/${t.id}/delete/`, token: staff })).status).toBe(404);
-    const inactive = await call(handler, { path: P, token: staff, query: { active: 'false', page_size: 100 } });
-    expect(inactive.body.results.find((r: any) => r.id === t.id)).toMatchObject({ is_active: false });
-    const active = await call(handler, { path: P, token: staff, query: { page_size: 100 } });
-    expect(active.body.results.map((r: any) => r.id)).not.toContain(t.id);
+    expect(await row(t.id)).toMatchObject({ deleted_at: expect.any(Date), is_active: true });
+    for (const active of [undefined, 'true', 'false']) {
+      const list = await call(handler, { path: P, token: staff, query: { active, page_size: 100 } });
+      expect(list.body.results.map((r: any) => r.id)).not.toContain(t.id);
+    }
     const restored = await call(handler, { method: 'POST', path: `${P}/${t.id}/restore/`, token: staff });
     expect(restored.status).toBe(200);
     expect(restored.body.is_active).toBe(true);
+    expect(await row(t.id)).toMatchObject({ deleted_at: null });
     expect((await call(handler, { method: 'DELETE', path: `${P}/${t.id}`, token: staff })).status).toBe(204);
     expect((await call(handler, { method: 'PATCH', path: `${P}/${t.id}/restore`, token: staff })).body.is_active).toBe(true);
     expect((await call(handler, { method: 'POST', path: `${P}/99999999/restore/`, token: staff })).status).toBe(404);
+  });
+
+  it('PATCH {"is_active": false} deactivates (listed only with ?active=false), true reactivates; deleted_at is untouched', async () => {
+    const k = await tenantWithAdmin();
+    const tok = k.admin.token;
+    const a = (await create({}, tok)).body;
+    const b = (await create({}, tok)).body;
+    const off = await call(handler, { method: 'PATCH', path: `${P}/${a.id}/edit/`, token: tok, json: { is_active: false } });
+    expect(off.status).toBe(200);
+    expect(off.body).toMatchObject({ id: a.id, is_active: false });
+    expect(await row(a.id)).toMatchObject({ is_active: false, deleted_at: null });
+    const ids = async (active?: string) => (await call(handler, { path: P, token: tok, query: { active } })).body.results.map((r: any) => r.id);
+    expect(await ids('false')).toEqual([a.id]);
+    expect(await ids('true')).toEqual([b.id]);
+    expect(await ids()).toEqual([a.id, b.id]);
+    // Still readable and editable; a PUT that does not mention it leaves it as it is.
+    expect((await call(handler, { path: `${P}/${a.id}/`, token: tok })).body.is_active).toBe(false);
+    const put = await call(handler, { method: 'PUT', path: `${P}/${a.id}/`, token: tok, json: body({ document_number: a.document_number }) });
+    expect(put.body.is_active).toBe(false);
+    // A form sends it as text.
+    const on = await call(handler, { method: 'PATCH', path: `${P}/${a.id}/`, token: tok, multipart: { fields: { is_active: 'true' } } });
+    expect(on.body.is_active).toBe(true);
+    expect(await ids('false')).toEqual([]);
+    expect((await call(handler, { method: 'PATCH', path: `${P}/${a.id}/`, token: tok, json: { is_active: 'maybe' } })).body).toEqual({ is_active: ['Debe ser un valor booleano válido.'] });
   });
 
   it('hard delete: clinic admins only, refused while appointments point at the therapist', async () => {

@@ -33,6 +33,10 @@ async function booked(k: Clinic, over: Record<string, unknown> = {}) {
   return { appointment: res.body, ticketId: t.id as number, ticketNumber: t.ticket_number as string };
 }
 
+const ticketRow = (id: number) => ownerKysely().selectFrom('tickets').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const appointmentPayment = (id: number) =>
+  ownerKysely().selectFrom('appointments as a').leftJoin('payment_statuses as ps', 'ps.id', 'a.payment_status_id').select(['a.payment', 'ps.code']).where('a.id', '=', id).executeTakeFirstOrThrow();
+
 let c: Clinic;
 let other: Clinic;
 let cat: Awaited<ReturnType<typeof catalogByCode>>;
@@ -43,7 +47,7 @@ beforeAll(async () => {
 });
 
 describe('list and detail', () => {
-  it('lists the clinic’s tickets with the nested appointment; amounts are decimal strings', async () => {
+  it('lists the clinic’s tickets with the nested appointment; amounts are JSON numbers (the spec shows 150.00)', async () => {
     const k = await clinic();
     const a = await booked(k, { payment: 150 });
     const b = await booked(k, { payment: '80.00', payment_type: cat.paymentType.card });
@@ -61,7 +65,7 @@ describe('list and detail', () => {
         appointment_date: a.appointment.appointment_date,
         hour: a.appointment.hour,
       },
-      amount: '150.00',
+      amount: 150,
       payment_method: 'cash',
       payment_date: null,
       status: 'pending',
@@ -102,14 +106,66 @@ describe('payment actions', () => {
     expect(cancel.body).toEqual({ detail: 'No se puede cancelar un ticket pagado.' });
   });
 
-  it('a ticket without amount cannot be paid; a cancelled one neither', async () => {
+  it('mark_as_paid takes no parameters: a ticket booked without a price is charged the clinic’s predetermined price at that moment', async () => {
+    const k = await clinic();
+    const price = (name: string, value: string) => ownerKysely().insertInto('predetermined_prices').values({ reflexo_id: k.id, name, price: value }).returning('id').executeTakeFirstOrThrow();
+    const general = await price('Consulta General', '150.00');
+    await price('Terapia Física', '120.00');
+    const typed = await booked(k, { appointment_type: 'terapia física' });
+    const plain = await booked(k);
+    const paidTyped = await call(handler, { method: 'POST', path: `${P}/${typed.ticketId}/mark_as_paid/`, token: k.staff });
+    expect(paidTyped.status).toBe(200);
+    expect(paidTyped.body).toEqual({ message: 'Ticket marcado como pagado', ticket: { id: typed.ticketId, ticket_number: typed.ticketNumber, status: 'paid', payment_date: expect.any(String) } });
+    // The price named like the appointment's type; otherwise the clinic's first price.
+    expect(await ticketRow(typed.ticketId)).toMatchObject({ status: 'paid', amount: '120.00' });
+    expect((await call(handler, { method: 'POST', path: `${P}/${plain.ticketId}/mark_paid/`, token: k.staff })).status).toBe(200);
+    expect(await ticketRow(plain.ticketId)).toMatchObject({ status: 'paid', amount: '150.00' });
+    // The charge is written on the appointment too (what the cash reports read).
+    expect(await appointmentPayment(plain.appointment.id)).toEqual({ payment: '150.00', code: 'paid' });
+    expect((await call(handler, { path: `${P}/${plain.ticketId}/`, token: k.staff })).body).toMatchObject({ amount: 150, status: 'paid' });
+    // "At that moment": the price as it is when the ticket is paid, not when it was booked.
+    const late = await booked(k);
+    await ownerKysely().updateTable('predetermined_prices').set({ price: '155.00' }).where('id', '=', general.id).execute();
+    await call(handler, { method: 'POST', path: `${P}/${late.ticketId}/mark_as_paid/`, token: k.staff });
+    expect(await ticketRow(late.ticketId)).toMatchObject({ amount: '155.00' });
+    // The appointment's own price comes first.
+    const priced = await booked(k, { payment: '80.00' });
+    await call(handler, { method: 'POST', path: `${P}/${priced.ticketId}/mark_as_paid/`, token: k.staff });
+    expect(await ticketRow(priced.ticketId)).toMatchObject({ status: 'paid', amount: '80.00' });
+  });
+
+  it('mark_as_paid accepts an optional amount; with no price anywhere and none sent it is a 400 naming amount, and nothing changes', async () => {
+    const k = await clinic();
+    const a = await booked(k);
+    const refused = await call(handler, { method: 'POST', path: `${P}/${a.ticketId}/mark_as_paid/`, token: k.staff });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toEqual({ amount: ['No hay monto que cobrar: la cita no tiene precio y la clínica no tiene precios predeterminados. Indique amount.'] });
+    expect(await ticketRow(a.ticketId)).toMatchObject({ status: 'pending', amount: '0.00', payment_date: null });
+    expect((await call(handler, { method: 'POST', path: `${P}/${a.ticketId}/mark_as_paid/`, token: k.staff, json: { amount: 0 } })).body).toEqual({ amount: ['El monto debe ser mayor a 0.'] });
+    const ok = await call(handler, { method: 'POST', path: `${P}/${a.ticketId}/mark_as_paid/`, token: k.staff, json: { amount: '95.5' } });
+    expect(ok.status).toBe(200);
+    expect(await ticketRow(a.ticketId)).toMatchObject({ status: 'paid', amount: '95.50', payment_date: expect.any(Date) });
+    expect(await appointmentPayment(a.appointment.id)).toEqual({ payment: '95.50', code: 'paid' });
+    // A form post works the same way.
+    const b = await booked(k);
+    expect((await call(handler, { method: 'POST', path: `${P}/${b.ticketId}/mark_paid/`, token: k.staff, raw: { body: 'amount=40', contentType: 'application/x-www-form-urlencoded' } })).status).toBe(200);
+    expect(await ticketRow(b.ticketId)).toMatchObject({ amount: '40.00' });
+    // PATCH {status: "paid"} follows the same rule.
+    const d = await booked(k);
+    expect((await call(handler, { method: 'PATCH', path: `${P}/${d.ticketId}/edit/`, token: k.staff, json: { status: 'paid' } })).body).toEqual({
+      amount: ['No hay monto que cobrar: la cita no tiene precio y la clínica no tiene precios predeterminados. Indique amount.'],
+    });
+    expect((await call(handler, { method: 'PATCH', path: `${P}/${d.ticketId}/edit/`, token: k.staff, json: { status: 'paid', amount: 30 } })).body).toMatchObject({ status: 'paid', amount: 30 });
+  });
+
+  it('a cancelled ticket cannot be paid', async () => {
     const a = await booked(c);
-    const zero = await call(handler, { method: 'POST', path: `${P}/${a.ticketId}/mark_as_paid/`, token: c.staff });
-    expect(zero.status).toBe(400);
     const cancelled = await call(handler, { method: 'POST', path: `${P}/${a.ticketId}/mark_as_cancelled/`, token: c.staff });
     expect(cancelled.body).toEqual({ message: 'Ticket marcado como cancelado', ticket: { id: a.ticketId, ticket_number: a.ticketNumber, status: 'cancelled' } });
+    expect(await appointmentPayment(a.appointment.id)).toEqual({ payment: null, code: 'cancelled' });
     expect((await call(handler, { method: 'POST', path: `${P}/${a.ticketId}/cancel/`, token: c.staff })).status).toBe(200);
-    expect((await call(handler, { method: 'POST', path: `${P}/${a.ticketId}/mark_paid/`, token: c.staff })).body).toEqual({ detail: 'No se puede marcar como pagado un ticket cancelado.' });
+    expect((await call(handler, { method: 'POST', path: `${P}/${a.ticketId}/mark_paid/`, token: c.staff, json: { amount: 10 } })).body).toEqual({ detail: 'No se puede marcar como pagado un ticket cancelado.' });
+    expect(await ticketRow(a.ticketId)).toMatchObject({ status: 'cancelled', amount: '0.00' });
     expect((await call(handler, { method: 'POST', path: `${P}/99999999/mark_paid/`, token: c.staff })).status).toBe(404);
   });
 
@@ -123,11 +179,12 @@ describe('payment actions', () => {
     await call(handler, { method: 'POST', path: `${P}/${canc.ticketId}/mark_as_cancelled/`, token: k.staff });
     const paid = await call(handler, { path: `${P}/paid/`, token: k.staff });
     expect(paid.body.count).toBe(2);
-    expect(paid.body.results[0]).toEqual({ id: expect.any(Number), ticket_number: expect.any(String), amount: expect.any(String), payment_method: 'cash', status: 'paid', payment_date: expect.any(String) });
+    expect(paid.body.results[0]).toEqual({ id: paid2.ticketId, ticket_number: paid2.ticketNumber, amount: 0.2, payment_method: 'cash', status: 'paid', payment_date: expect.any(String) });
     expect((await call(handler, { path: `${P}/pending/`, token: k.staff })).body.results.map((r: any) => r.id)).toEqual([pend.ticketId]);
     expect((await call(handler, { path: `${P}/cancelled`, token: k.staff })).body.results.map((r: any) => r.id)).toEqual([canc.ticketId]);
     const stats = await call(handler, { path: `${P}/statistics/`, token: k.staff });
-    expect(stats.body).toEqual({ total_tickets: 4, paid_tickets: 2, pending_tickets: 1, cancelled_tickets: 1, paid_percentage: 50, total_amount_paid: '0.30' });
+    // Summed exactly by PostgreSQL (0.1 + 0.2 is 0.30, not 0.30000000000000004), then sent as the spec's number.
+    expect(stats.body).toEqual({ total_tickets: 4, paid_tickets: 2, pending_tickets: 1, cancelled_tickets: 1, paid_percentage: 50, total_amount_paid: 0.3 });
     const empty = await clinic();
     expect((await call(handler, { path: `${P}/statistics/`, token: empty.staff })).body).toEqual({
       total_tickets: 0,
@@ -135,7 +192,7 @@ describe('payment actions', () => {
       pending_tickets: 0,
       cancelled_tickets: 0,
       paid_percentage: 0,
-      total_amount_paid: '0.00',
+      total_amount_paid: 0,
     });
   });
 });
@@ -187,7 +244,7 @@ describe('edit, delete, deprecated create', () => {
       token: c.staff,
       json: { amount: 180, payment_method: 'card', status: 'paid', description: 'Consulta de fisioterapia - Actualizada' },
     });
-    expect(put.body).toMatchObject({ amount: '180.00', payment_method: 'card', status: 'paid', description: 'Consulta de fisioterapia - Actualizada', payment_date: patch.body.payment_date });
+    expect(put.body).toMatchObject({ amount: 180, payment_method: 'card', status: 'paid', description: 'Consulta de fisioterapia - Actualizada', payment_date: patch.body.payment_date });
     const appt = await ownerKysely().selectFrom('appointments').select('payment').where('id', '=', a.appointment.id).executeTakeFirst();
     expect(appt).toEqual({ payment: '180.00' });
     expect((await call(handler, { method: 'PATCH', path: `${P}/${a.ticketId}/edit/`, token: c.staff, json: { amount: 0 } })).body).toEqual({ amount: ['El monto debe ser mayor a 0.'] });
@@ -218,7 +275,7 @@ describe('edit, delete, deprecated create', () => {
     const res = await call(handler, { method: 'POST', path: `${P}/`, token: c.staff, json: { appointment: a.appointment.id, amount: 150.0, payment_method: 'cash' } });
     expect(res.status).toBe(201);
     expect(res.headers.deprecation).toBe('true');
-    expect(res.body).toMatchObject({ appointment: { id: a.appointment.id }, amount: '150.00', status: 'pending', ticket_number: expect.stringMatching(/^TKT-\d{6}$/) });
+    expect(res.body).toMatchObject({ appointment: { id: a.appointment.id }, amount: 150, status: 'pending', ticket_number: expect.stringMatching(/^TKT-\d{6}$/) });
     expect((await call(handler, { method: 'POST', path: `${P}/create/`, token: c.staff, json: { appointment: 99999999, amount: 1, payment_method: 'cash' } })).body).toEqual({
       appointment: ['La cita no existe o no está activa.'],
     });

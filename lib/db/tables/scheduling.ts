@@ -1,9 +1,10 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { CreatedAt, NullableTimestamp, Timestamp } from './columns';
 
-/* Therapists, appointment statuses, appointments and tickets (migration 0006_scheduling, issue 5). */
+/* Therapists, appointment statuses, appointments and tickets (migrations 0006_scheduling, 0015, 0020). */
 
-export type StatusKind = 'pending' | 'completed' | 'cancelled' | 'rescheduled';
+/** What the rules mean by a status (0006: the first four; 0020 added the ones v1 names). */
+export type StatusKind = 'pending' | 'confirmed' | 'in_progress' | 'completed' | 'cancelled' | 'rescheduled' | 'no_show';
 export type TicketStatus = 'pending' | 'paid' | 'cancelled';
 /** numeric(12,2): read as a decimal string, written as string or number. */
 export type Money = ColumnType<string, string | number, string | number>;
@@ -14,31 +15,37 @@ export interface AppointmentStatusesTable {
   name: string;
   description: string | null;
   kind: StatusKind | null;
-  created_at: Generated<CreatedAt>;
-  updated_at: Generated<Timestamp>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
   deleted_at: NullableTimestamp;
 }
 
 export interface TherapistsTable {
   id: Generated<number>;
   reflexo_id: number;
-  document_type_id: number;
-  document_number: string;
+  /* Nullable since 0015: the Reflexo contract requires them, a v1 doctor has none of them. */
+  document_type_id: number | null;
+  document_number: string | null;
   last_name_paternal: string;
-  last_name_maternal: string;
+  last_name_maternal: string | null;
   first_name: string;
   birth_date: string | null;
   gender: string | null;
   personal_reference: string | null;
   phone: string | null;
-  email: string;
-  region_id: number;
-  province_id: number;
-  district_id: number;
+  email: string | null;
+  region_id: number | null;
+  province_id: number | null;
+  district_id: number | null;
   address: string | null;
   photo_key: string | null;
-  created_at: Generated<CreatedAt>;
-  updated_at: Generated<Timestamp>;
+  /** Deactivated (still listed with ?active=false), unlike `deleted_at` (gone until restored). */
+  is_active: Generated<boolean>;
+  /** v1 doctors' `especialidad` and agenda `color` ('#rrggbb'). */
+  specialty: string | null;
+  color: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
   deleted_at: NullableTimestamp;
 }
 
@@ -72,8 +79,12 @@ export interface AppointmentsTable {
   cancelled_at: NullableTimestamp;
   cancellation_reason: string | null;
   reschedule_reason: string | null;
-  created_at: Generated<CreatedAt>;
-  updated_at: Generated<Timestamp>;
+  /** 0020: who to reach about this appointment, and when its reminder went out (v1). */
+  contact_phone: string | null;
+  contact_email: string | null;
+  reminder_sent_at: NullableTimestamp;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
   deleted_at: NullableTimestamp;
 }
 
@@ -88,8 +99,8 @@ export interface TicketsTable {
   status: Generated<TicketStatus>;
   description: string | null;
   is_active: Generated<boolean>;
-  created_at: Generated<CreatedAt>;
-  updated_at: Generated<Timestamp>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
 }
 
 export interface TicketCountersTable {
