@@ -24,13 +24,15 @@ import { group as profilesUsers } from './reflexo/profiles-users';
 import { group as profilesVerification } from './reflexo/profiles-verification';
 import { group as system } from './system/system';
 import { group as therapistsTherapists } from './reflexo/therapists-therapists';
+import { group as v1Auth } from './v1/auth';
 import { group as v1Birthdays } from './v1/birthdays';
 import { group as v1Catalogs } from './v1/catalogs';
 import { group as v1Config } from './v1/config';
 import { group as v1Doctors } from './v1/doctors';
+import { group as v1Users } from './v1/users';
 
 /**
  * Every deployed route group. The OpenAPI document and the serverless.yml consistency test read this
  * list; a new function file is added here and in serverless.yml (the test fails until both agree).
  */
-export const groups: RouteGroup[] = [system, locations, architectAudit, companyCompany, companyStatistics, companyReports, companyExports, architectAuth, architectUsers, architectRoles, profilesUsers, profilesPassword, profilesVerification, patientsDiagnoses, patientsPatients, patientsMedicalRecords, configurationsHistories, configurationsDocumentTypes, configurationsPaymentTypes, configurationsPaymentStatuses, configurationsPredeterminedPrices, therapistsTherapists, appointmentsAppointments, appointmentsStatuses, appointmentsTickets, v1Doctors, v1Birthdays, v1Catalogs, v1Config];
+export const groups: RouteGroup[] = [system, locations, architectAudit, companyCompany, companyStatistics, companyReports, companyExports, architectAuth, architectUsers, architectRoles, profilesUsers, profilesPassword, profilesVerification, patientsDiagnoses, patientsPatients, patientsMedicalRecords, configurationsHistories, configurationsDocumentTypes, configurationsPaymentTypes, configurationsPaymentStatuses, configurationsPredeterminedPrices, therapistsTherapists, appointmentsAppointments, appointmentsStatuses, appointmentsTickets, v1Auth, v1Users, v1Doctors, v1Birthdays, v1Catalogs, v1Config];

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { isAdmin, type Actor } from '../auth/actor';
-import type { Db } from '../db/tenant';
+import { withGlobalScope, type Db } from '../db/tenant';
 import { Forbidden, NotFound, ValidationError, type FieldIssue } from '../errors';
 import { isTimeZone } from '../time';
 import { recordAudit } from './audit';
@@ -108,4 +108,13 @@ export async function writeConfig(db: Db, actor: Actor | null, values: ConfigVal
     .execute();
   await recordAudit(db, { action: 'update', entity: 'config', entityId: reflexoId, reflexoId, changedFields: Object.keys(values) });
   return readConfig(db, actor);
+}
+
+/**
+ * The clinic's display name (v1 shows it as the user's `consultorio`); null for users without a clinic.
+ * Read in the global scope: right after a login the request has no clinic yet.
+ */
+export async function clinicName(db: Db, reflexoId: number | null): Promise<string | null> {
+  if (reflexoId === null) return null;
+  return withGlobalScope(db, async () => (await db.selectFrom('tenants').select('name').where('id', '=', reflexoId).executeTakeFirst())?.name ?? null);
 }

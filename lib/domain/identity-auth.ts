@@ -92,8 +92,14 @@ export async function login(db: Db, input: { identifier: string; password: strin
   const keys: FailureKey[] = [{ kind: 'login_account', key: input.identifier.toLowerCase() }, ...ipKeys('login_ip', sourceIp)];
   // The caller is unknown until the account is found: the whole login runs in the global scope.
   return withGlobalScope(db, async () => {
-    const recentFailures = await assertNotThrottled(db, keys);
+    let recentFailures = await assertNotThrottled(db, keys);
     const found = await selectUserForLogin(db, input.identifier);
+    // The account's limit holds whichever name it was reached by (e-mail or user name): one key per account.
+    const accountKey = found ? found.email.toLowerCase() : null;
+    if (accountKey && accountKey !== keys[0].key) {
+      keys.push({ kind: 'login_account', key: accountKey });
+      recentFailures = (await assertNotThrottled(db, keys.slice(-1))) || recentFailures;
+    }
     const ok = found ? await verifyPassword(input.password, found.password_hash) : await verifyPassword(input.password, await (decoyHash ??= hashPassword(randomUUID())));
     const failure = { action: 'login_failed', entity: 'users', entityId: found?.id ?? null, reflexoId: found?.reflexo_id ?? null, userId: found?.id ?? null };
     if (!found || !ok || !found.is_active) {
@@ -127,6 +133,26 @@ export async function logout(db: Db, actor: Actor, refresh: string | undefined):
     if (row) await revokeRefreshFamily(db, row.family);
   }
   await auditIdentity(db, { action: 'logout', entity: 'users', entityId: actor.userId });
+}
+
+/**
+ * A new pair for the holder of a still-valid access token (the v1 client refreshes that way, with an
+ * empty body): same checks as the request probe — signature, expiry, not revoked, user active, clinic
+ * active — and a new refresh family, since no refresh token was presented.
+ */
+export async function refreshFromAccess(db: Db, token: string): Promise<TokenPair> {
+  let claims;
+  try {
+    claims = await verifyToken(token, 'access');
+  } catch (err) {
+    if (err instanceof InvalidToken) throw invalidToken();
+    throw err;
+  }
+  if (await isTokenRevoked(db, claims.jti)) throw invalidToken();
+  const user = await withGlobalScope(db, () => selectSessionUser(db, Number(claims.sub)));
+  if (!user || !user.is_active) throw invalidToken();
+  if (user.reflexo_id !== null && user.tenant_active === false) throw inactiveClinic();
+  return issueTokens(db, user, randomUUID());
 }
 
 export async function refreshTokens(db: Db, token: string): Promise<TokenPair> {

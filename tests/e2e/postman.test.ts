@@ -23,7 +23,7 @@ async function runCollection(collection: unknown): Promise<{ requests: number; f
     newman
       .run({ collection: collection as never, envVar: [{ key: 'baseUrl', value: stack.url }], timeoutRequest: 20_000, reporters: [] }, (err, summary) => {
         if (err) return reject(err);
-        resolve({ requests: summary.run.stats.requests.total, failures: summary.run.failures as unknown as Failure[], statuses });
+        resolve({ requests: summary.run.stats.requests.total ?? 0, failures: summary.run.failures as unknown as Failure[], statuses });
       })
       .on('request', (_err: unknown, args: { response?: { code: number }; item?: { name: string } }) => {
         const code = String(args.response?.code ?? 'none');

@@ -11,8 +11,8 @@ export interface CompanyDataTable {
   logo_key: string | null;
   /** A logo given as a URL in JSON; never fetched by the server. */
   logo_external_url: string | null;
-  created_at: Generated<CreatedAt>;
-  updated_at: Generated<Timestamp>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
 }
 
 export interface CompanyTables {

@@ -9,8 +9,8 @@ export interface TenantsTable {
   time_zone: Generated<string>;
   settings: Generated<Record<string, unknown>>;
   is_active: Generated<boolean>;
-  created_at: Generated<CreatedAt>;
-  updated_at: Generated<Timestamp>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
 }
 
 export interface RolesTable {
@@ -19,8 +19,8 @@ export interface RolesTable {
   guard_name: Generated<string>;
   /** Fixed key of what the role may do ('admin'); never editable by a clinic. */
   code: string | null;
-  created_at: Generated<CreatedAt>;
-  updated_at: Generated<Timestamp>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
 }
 
 export interface UsersTable {
@@ -45,15 +45,15 @@ export interface UsersTable {
   photo_key: string | null;
   email_verified_at: NullableTimestamp;
   last_login: NullableTimestamp;
-  created_at: Generated<CreatedAt>;
-  updated_at: Generated<Timestamp>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
 }
 
 export interface RevokedTokensTable {
   jti: string;
   user_id: number | null;
   expires_at: Date | string;
-  revoked_at: Generated<CreatedAt>;
+  revoked_at: CreatedAt;
 }
 
 export interface AuditLogTable {
@@ -67,7 +67,7 @@ export interface AuditLogTable {
   ip: string | null;
   user_agent: string | null;
   request_id: string | null;
-  created_at: Generated<CreatedAt>;
+  created_at: CreatedAt;
 }
 
 /** Live (not soft-deleted) rows per clinic, kept by triggers (migration 0010): the unfiltered lists' totals. */

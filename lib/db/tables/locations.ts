@@ -1,4 +1,3 @@
-import type { Generated } from 'kysely';
 import type { CreatedAt, NullableTimestamp, Timestamp } from './columns';
 
 /* Peru's ubigeo (migration 0002): ids are the INEI codes. */
@@ -7,8 +6,8 @@ export interface RegionsTable {
   id: number;
   name: string;
   ubigeo_code: number;
-  created_at: Generated<CreatedAt>;
-  updated_at: Generated<Timestamp>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
   deleted_at: NullableTimestamp;
 }
 
@@ -18,8 +17,8 @@ export interface ProvincesTable {
   ubigeo_code: number;
   sequence: number;
   region_id: number;
-  created_at: Generated<CreatedAt>;
-  updated_at: Generated<Timestamp>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
   deleted_at: NullableTimestamp;
 }
 
@@ -29,8 +28,8 @@ export interface DistrictsTable {
   ubigeo_code: number;
   sequence: number;
   province_id: number;
-  created_at: Generated<CreatedAt>;
-  updated_at: Generated<Timestamp>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
   deleted_at: NullableTimestamp;
 }
 

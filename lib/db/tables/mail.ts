@@ -20,7 +20,7 @@ export interface MailOutboxTable {
   headers: ColumnType<MailHeader[], string | undefined, string>;
   status: Generated<OutboxStatus>;
   attempts: Generated<number>;
-  next_attempt_at: Generated<Timestamp>;
+  next_attempt_at: Timestamp;
   lease_until: NullableTimestamp;
   last_error: string | null;
   provider_message_id: string | null;
