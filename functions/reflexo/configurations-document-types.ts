@@ -1,9 +1,8 @@
 import { createHandler } from '../../lib/http/app';
-import { defineReflexoGroup } from './surface';
-import { namedCatalogRoutes } from './_named-catalog-routes';
+import { defineSharedCatalogGroup, namedCatalogRoutes } from './_named-catalog-routes';
 
-/* Module 6 of reflexo-api.md: document types, a global catalog (DNI, CE, Pasaporte, RUC seeded). */
-export const group = defineReflexoGroup({
+/* Module 6 of reflexo-api.md: document types, a catalog every clinic shares (DNI, CE, Pasaporte, RUC seeded). Public reads, platform-staff writes. */
+export const group = defineSharedCatalogGroup({
   name: 'configurations-document-types',
   prefixes: ['/api/configurations/document_types'],
   tag: 'Configurations',

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { defineReflexoGroup } from './surface';
 import { createHandler } from '../../lib/http/app';
-import { reply, route } from '../../lib/http/route';
-import { idParams, intString, timestamp } from '../../lib/http/schemas';
-import { createHistory, deleteHistory, editHistory, getHistory, listHistories } from '../../lib/domain/histories';
-import { isHard } from '../../lib/domain/clinical-rules';
-import { boolInput, decimalInput, hardQuery, intInput, optionalText } from '../../lib/domain/clinical-schemas';
+import { route } from '../../lib/http/route';
+import { resourceRoutes } from '../../lib/http/resource';
+import { intString, timestamp } from '../../lib/http/schemas';
+import { createHistory, deleteHistory, editHistory, getHistory, listHistories, type HistoryRecord, type HistorySummary } from '../../lib/domain/histories';
+import { boolInput, hardQuery, intInput, isHard, optionalDecimal, optionalText, toNumber, withFieldNames } from './clinical-schemas';
 
 /*
  * Module 6 of reflexo-api.md: clinical histories (tenant-owned), one live history per patient,
@@ -35,14 +35,32 @@ const Detail = Summary.extend({
 });
 const Conflict = z.object({ error: z.string(), existing_history_id: z.number().int().nullable() });
 
+/** "Juan Pérez", as the spec's list shows the patient. */
+const patientName = (h: HistorySummary) => `${h.patient_first_name} ${h.patient_paternal_lastname}`.trim();
+const toSummary = (h: HistorySummary) => ({ id: h.id, local_id: h.local_id, patient: h.patient_id, patient_name: patientName(h), reflexo_id: h.reflexo_id });
+const toDetail = (h: HistoryRecord) => ({
+  ...toSummary(h),
+  testimony: h.testimony,
+  private_observation: h.private_observation,
+  observation: h.observation,
+  height: toNumber(h.height),
+  weight: toNumber(h.weight),
+  last_weight: toNumber(h.last_weight),
+  menstruation: h.menstruation,
+  diu_type: h.diu_type,
+  gestation: h.gestation,
+  created_at: h.created_at,
+  updated_at: h.updated_at,
+});
+
 const clinical = {
   testimony: boolInput.optional(),
   private_observation: optionalText(5000),
   observation: optionalText(5000),
   // Height in metres, weights in kg: numeric(5,2) and numeric(6,2).
-  height: decimalInput(3, 2).nullable().optional(),
-  weight: decimalInput(4, 2).nullable().optional(),
-  last_weight: decimalInput(4, 2).nullable().optional(),
+  height: optionalDecimal(3, 2),
+  weight: optionalDecimal(4, 2),
+  last_weight: optionalDecimal(4, 2),
   menstruation: boolInput.optional(),
   diu_type: optionalText(100),
   gestation: boolInput.optional(),
@@ -50,44 +68,6 @@ const clinical = {
 const CreateBody = z.object({ patient: intInput, reflexo_id: intInput.optional(), ...clinical });
 // PUT and PATCH take the same body: every clinical field is optional, as in the spec's model table.
 const EditBody = z.object(clinical);
-
-const create = route({
-  method: 'POST',
-  path: `${PREFIX}/create/`,
-  access: 'user',
-  summary: 'Crear historial médico',
-  body: CreateBody,
-  status: 201,
-  response: z.object({ id: z.number().int(), reflexo_id: z.number().int() }),
-  responses: { 409: { description: 'Ya existe un historial activo para este paciente', schema: Conflict } },
-  handler: async ({ db, actor, body }) => reply(201, await createHistory(db, actor, body)),
-});
-const put = route({
-  method: 'PUT',
-  path: `${PREFIX}/{id}/edit/`,
-  access: 'user',
-  summary: 'Editar historial (completo)',
-  entity: 'histories',
-  params: idParams,
-  body: EditBody,
-  response: Detail,
-  handler: ({ db, actor, params, body }) => editHistory(db, actor, params.id, body),
-});
-const patch = route({ ...put, method: 'PATCH', summary: 'Editar historial (parcial)' });
-const remove = route({
-  method: 'DELETE',
-  path: `${PREFIX}/{id}/delete/`,
-  access: 'user',
-  summary: 'Eliminar historial médico (soft delete; ?hard=true definitivo)',
-  entity: 'histories',
-  params: idParams,
-  query: hardQuery,
-  status: 204,
-  handler: async ({ db, actor, params, query }) => {
-    await deleteHistory(db, actor, params.id, isHard(query.hard));
-    return reply(204);
-  },
-});
 
 export const group = defineReflexoGroup({
   name: 'configurations-histories',
@@ -102,26 +82,33 @@ export const group = defineReflexoGroup({
       summary: 'Listar historiales médicos',
       query: z.object({ patient: intString.optional() }),
       response: z.object({ histories: z.array(Summary) }),
-      handler: ({ db, actor, query }) => listHistories(db, actor, query.patient),
+      handler: async ({ db, actor, query }) => ({ histories: (await listHistories(db, actor, query.patient)).map(toSummary) }),
     }),
-    create,
-    { ...create, path: `${PREFIX}/`, summary: 'Crear historial médico (DRF)' },
-    route({
-      method: 'GET',
-      path: `${PREFIX}/{id}/`,
-      access: 'user',
-      summary: 'Ver historial médico específico',
+    ...resourceRoutes({
+      prefix: PREFIX,
+      dialect: 'reflexo',
+      noun: 'historial médico',
       entity: 'histories',
-      params: idParams,
-      response: Detail,
-      handler: ({ db, actor, params }) => getHistory(db, actor, params.id),
+      access: 'user',
+      item: Detail,
+      create: {
+        body: CreateBody,
+        response: z.object({ id: z.number().int(), reflexo_id: z.number().int() }),
+        responses: { 409: { description: 'Ya existe un historial activo para este paciente', schema: Conflict } },
+        handler: async ({ db, actor, body }) => {
+          const { patient, ...fields } = body;
+          const h = await withFieldNames({ patient_id: 'patient' }, () => createHistory(db, actor, { ...fields, patient_id: patient }));
+          return { id: h.id, reflexo_id: h.reflexo_id };
+        },
+      },
+      get: { summary: 'Ver historial médico específico', handler: async ({ db, actor, params }) => toDetail(await getHistory(db, actor, params.id)) },
+      update: { summary: 'Editar historial (completo)', body: EditBody, handler: async ({ db, actor, params, body }) => toDetail(await editHistory(db, actor, params.id, body)) },
+      remove: {
+        summary: 'Eliminar historial médico (soft delete; ?hard=true definitivo)',
+        query: hardQuery,
+        handler: ({ db, actor, params, query }) => deleteHistory(db, actor, params.id, isHard(query.hard)),
+      },
     }),
-    put,
-    { ...put, path: `${PREFIX}/{id}/`, summary: 'Editar historial (DRF, completo)' },
-    patch,
-    { ...patch, path: `${PREFIX}/{id}/`, summary: 'Editar historial (DRF, parcial)' },
-    remove,
-    { ...remove, path: `${PREFIX}/{id}/`, summary: 'Eliminar historial médico (DRF)' },
   ],
 });
 

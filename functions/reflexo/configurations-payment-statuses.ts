@@ -1,61 +1,29 @@
 import { z } from 'zod';
-import { defineReflexoGroup } from './surface';
 import { createHandler } from '../../lib/http/app';
-import { reply, route } from '../../lib/http/route';
-import { idParams } from '../../lib/http/schemas';
+import { route } from '../../lib/http/route';
+import { resourceRoutes } from '../../lib/http/resource';
 import {
   createPaymentStatus,
   editPaymentStatus,
   getPaymentStatus,
   listPaymentStatuses,
   removePaymentStatus,
+  type PaymentStatusRecord,
 } from '../../lib/domain/configuration-catalogs';
-import { optionalText, text } from '../../lib/domain/clinical-schemas';
+import { defineSharedCatalogGroup, platformOnly } from './_named-catalog-routes';
+import { optionalText, text } from './clinical-schemas';
 
 /*
- * Module 6 of reflexo-api.md: payment statuses, a global catalog of {id, name, description} (no
- * audit fields in responses). Reading is public; writing needs an authenticated admin.
+ * Module 6 of reflexo-api.md: payment statuses, a catalog every clinic shares, shown as {id, name,
+ * description} (no audit fields). Reading is public; writing is for platform staff.
  */
 const PREFIX = '/api/configurations/payment_statuses';
 const Status = z.object({ id: z.number().int(), name: z.string(), description: z.string().nullable() });
 const StatusBody = z.object({ name: text(100), description: optionalText(1000) });
 
-const create = route({
-  method: 'POST',
-  path: `${PREFIX}/create/`,
-  access: 'admin',
-  summary: 'Crear estado de pago',
-  body: StatusBody,
-  status: 201,
-  response: Status,
-  handler: async ({ db, body }) => reply(201, await createPaymentStatus(db, body)),
-});
-const put = route({
-  method: 'PUT',
-  path: `${PREFIX}/{id}/edit/`,
-  access: 'admin',
-  summary: 'Editar estado de pago (completo)',
-  params: idParams,
-  body: StatusBody,
-  response: Status,
-  handler: ({ db, params, body }) => editPaymentStatus(db, params.id, body),
-});
-const patch = route({ ...put, method: 'PATCH', summary: 'Editar estado de pago (parcial)', body: StatusBody.partial() });
-const remove = route({
-  method: 'DELETE',
-  path: `${PREFIX}/{id}/delete/`,
-  access: 'admin',
-  summary: 'Eliminar estado de pago (definitivo)',
-  params: idParams,
-  status: 204,
-  responses: { 409: { description: 'En uso por otros registros: no puede eliminarse' } },
-  handler: async ({ db, params }) => {
-    await removePaymentStatus(db, params.id);
-    return reply(204);
-  },
-});
+const toStatus = (s: PaymentStatusRecord) => ({ id: s.id, name: s.name, description: s.description });
 
-export const group = defineReflexoGroup({
+export const group = defineSharedCatalogGroup({
   name: 'configurations-payment-statuses',
   prefixes: [PREFIX],
   tag: 'Configurations',
@@ -66,25 +34,28 @@ export const group = defineReflexoGroup({
       access: 'public',
       summary: 'Listar estados de pago',
       response: z.object({ payment_statuses: z.array(Status) }),
-      handler: async ({ db }) => ({ payment_statuses: await listPaymentStatuses(db) }),
+      handler: async ({ db }) => ({ payment_statuses: (await listPaymentStatuses(db)).map(toStatus) }),
     }),
-    create,
-    { ...create, path: `${PREFIX}/`, summary: 'Crear estado de pago (DRF)' },
-    route({
-      method: 'GET',
-      path: `${PREFIX}/{id}/`,
-      access: 'public',
-      summary: 'Ver estado de pago específico',
-      params: idParams,
-      response: Status,
-      handler: ({ db, params }) => getPaymentStatus(db, params.id),
+    ...resourceRoutes({
+      prefix: PREFIX,
+      dialect: 'reflexo',
+      noun: 'estado de pago',
+      access: 'platform',
+      item: Status,
+      create: { body: StatusBody, responses: platformOnly, handler: async ({ db, actor, body }) => toStatus(await createPaymentStatus(db, actor, body)) },
+      get: { access: 'public', summary: 'Ver estado de pago específico', handler: async ({ db, params }) => toStatus(await getPaymentStatus(db, params.id)) },
+      update: {
+        body: StatusBody,
+        patchBody: StatusBody.partial(),
+        responses: platformOnly,
+        handler: async ({ db, actor, params, body }) => toStatus(await editPaymentStatus(db, actor, params.id, body)),
+      },
+      remove: {
+        summary: 'Eliminar estado de pago (definitivo)',
+        responses: { ...platformOnly, 409: { description: 'En uso por otros registros: no puede eliminarse' } },
+        handler: ({ db, actor, params }) => removePaymentStatus(db, actor, params.id),
+      },
     }),
-    put,
-    { ...put, path: `${PREFIX}/{id}/`, summary: 'Editar estado de pago (DRF, completo)' },
-    patch,
-    { ...patch, path: `${PREFIX}/{id}/`, summary: 'Editar estado de pago (DRF, parcial)' },
-    remove,
-    { ...remove, path: `${PREFIX}/{id}/`, summary: 'Eliminar estado de pago (DRF)' },
   ],
 });
 

@@ -1,9 +1,8 @@
 import { createHandler } from '../../lib/http/app';
-import { defineReflexoGroup } from './surface';
-import { namedCatalogRoutes } from './_named-catalog-routes';
+import { defineSharedCatalogGroup, namedCatalogRoutes } from './_named-catalog-routes';
 
-/* Module 6 of reflexo-api.md: payment types, a global catalog (Efectivo, Tarjeta, Transferencia… seeded). */
-export const group = defineReflexoGroup({
+/* Module 6 of reflexo-api.md: payment types, a catalog every clinic shares (Efectivo, Tarjeta, Transferencia… seeded). Public reads, platform-staff writes. */
+export const group = defineSharedCatalogGroup({
   name: 'configurations-payment-types',
   prefixes: ['/api/configurations/payment_types'],
   tag: 'Configurations',

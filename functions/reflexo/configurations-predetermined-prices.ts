@@ -1,12 +1,17 @@
 import { z } from 'zod';
 import { defineReflexoGroup } from './surface';
 import { createHandler } from '../../lib/http/app';
-import { reply, route } from '../../lib/http/route';
-import { idParams, timestamp } from '../../lib/http/schemas';
-import { createPrice, editPrice, getPrice, listPrices, removePrice } from '../../lib/domain/predetermined-prices';
-import { decimalInput, intInput, text } from '../../lib/domain/clinical-schemas';
+import { route } from '../../lib/http/route';
+import { resourceRoutes } from '../../lib/http/resource';
+import { fieldErrors, timestamp } from '../../lib/http/schemas';
+import { moneyString } from '../../lib/money';
+import { createPrice, editPrice, getPrice, listPrices, removePrice, type PriceRecord } from '../../lib/domain/predetermined-prices';
+import { decimalInput, intInput, text } from './clinical-schemas';
 
-/* Module 6 of reflexo-api.md: predetermined prices (tenant-owned), price > 0 as "150.00", hard delete. */
+/*
+ * Module 6 of reflexo-api.md: predetermined prices (tenant-owned), price > 0, hard delete. `price`
+ * travels as the "150.00" string of the spec's examples (DRF's DecimalField), in and out exact.
+ */
 const PREFIX = '/api/configurations/predetermined_prices';
 
 const money = z.string().regex(/^\d+\.\d{2}$/);
@@ -14,41 +19,10 @@ const Item = z.object({ id: z.number().int(), name: z.string(), price: money });
 const Detail = Item.extend({ reflexo_id: z.number().int(), created_at: timestamp, updated_at: timestamp });
 const Body = z.object({ name: text(255), price: decimalInput(10, 2), reflexo_id: intInput.optional() });
 
-const create = route({
-  method: 'POST',
-  path: `${PREFIX}/create/`,
-  access: 'user',
-  summary: 'Crear precio predeterminado',
-  body: Body,
-  status: 201,
-  response: z.object({ id: z.number().int(), reflexo_id: z.number().int() }),
-  handler: async ({ db, actor, body }) => reply(201, await createPrice(db, actor, body)),
-});
-const put = route({
-  method: 'PUT',
-  path: `${PREFIX}/{id}/edit/`,
-  access: 'user',
-  summary: 'Editar precio (completo)',
-  entity: 'predetermined_prices',
-  params: idParams,
-  body: Body,
-  response: Detail,
-  handler: ({ db, actor, params, body }) => editPrice(db, actor, params.id, body),
-});
-const patch = route({ ...put, method: 'PATCH', summary: 'Editar precio (parcial)', body: Body.partial() });
-const remove = route({
-  method: 'DELETE',
-  path: `${PREFIX}/{id}/delete/`,
-  access: 'user',
-  summary: 'Eliminar precio predeterminado (definitivo)',
-  entity: 'predetermined_prices',
-  params: idParams,
-  status: 204,
-  handler: async ({ db, actor, params }) => {
-    await removePrice(db, actor, params.id);
-    return reply(204);
-  },
-});
+const duplicateName = { 409: { description: 'Ya existe un precio con ese nombre en la clínica: `{"name": [...]}`', schema: fieldErrors } };
+
+const toItem = (p: PriceRecord) => ({ id: p.id, name: p.name, price: moneyString(p.price)! });
+const toDetail = (p: PriceRecord) => ({ ...toItem(p), reflexo_id: p.reflexo_id, created_at: p.created_at, updated_at: p.updated_at });
 
 export const group = defineReflexoGroup({
   name: 'configurations-predetermined-prices',
@@ -62,26 +36,34 @@ export const group = defineReflexoGroup({
       access: 'user',
       summary: 'Listar precios predeterminados',
       response: z.object({ predetermined_prices: z.array(Item) }),
-      handler: ({ db, actor }) => listPrices(db, actor),
+      handler: async ({ db, actor }) => ({ predetermined_prices: (await listPrices(db, actor)).map(toItem) }),
     }),
-    create,
-    { ...create, path: `${PREFIX}/`, summary: 'Crear precio predeterminado (DRF)' },
-    route({
-      method: 'GET',
-      path: `${PREFIX}/{id}/`,
-      access: 'user',
-      summary: 'Ver precio específico',
+    ...resourceRoutes({
+      prefix: PREFIX,
+      dialect: 'reflexo',
+      noun: 'precio predeterminado',
       entity: 'predetermined_prices',
-      params: idParams,
-      response: Detail,
-      handler: ({ db, actor, params }) => getPrice(db, actor, params.id),
+      access: 'user',
+      item: Detail,
+      create: {
+        body: Body,
+        response: z.object({ id: z.number().int(), reflexo_id: z.number().int() }),
+        responses: duplicateName,
+        handler: async ({ db, actor, body }) => {
+          const p = await createPrice(db, actor, body);
+          return { id: p.id, reflexo_id: p.reflexo_id };
+        },
+      },
+      get: { summary: 'Ver precio específico', handler: async ({ db, actor, params }) => toDetail(await getPrice(db, actor, params.id)) },
+      update: {
+        summary: 'Editar precio (completo)',
+        body: Body,
+        patchBody: Body.partial(),
+        responses: duplicateName,
+        handler: async ({ db, actor, params, body }) => toDetail(await editPrice(db, actor, params.id, body)),
+      },
+      remove: { summary: 'Eliminar precio predeterminado (definitivo)', handler: ({ db, actor, params }) => removePrice(db, actor, params.id) },
     }),
-    put,
-    { ...put, path: `${PREFIX}/{id}/`, summary: 'Editar precio (DRF, completo)' },
-    patch,
-    { ...patch, path: `${PREFIX}/{id}/`, summary: 'Editar precio (DRF, parcial)' },
-    remove,
-    { ...remove, path: `${PREFIX}/{id}/`, summary: 'Eliminar precio predeterminado (DRF)' },
   ],
 });
 

@@ -3,9 +3,22 @@ import { defineReflexoGroup } from './surface';
 import { createHandler } from '../../lib/http/app';
 import { route } from '../../lib/http/route';
 import { idParams, intString, nullableTimestamp, timestamp } from '../../lib/http/schemas';
-import { getDistrict, getProvince, getRegion, listDistricts, listProvinces, listRegions } from '../../lib/domain/locations';
+import {
+  getDistrict,
+  getProvince,
+  getRegion,
+  listDistricts,
+  listProvinces,
+  listRegions,
+  type DistrictRecord,
+  type ProvinceRecord,
+  type RegionRecord,
+} from '../../lib/domain/locations';
 
-/* Module 7 of reflexo-api.md: Peru's ubigeo, read-only, any authenticated user. Ids are ubigeo codes. */
+/*
+ * Module 7 of reflexo-api.md: Peru's ubigeo, read-only (the contract has no write route, so nobody,
+ * not even platform staff, changes it through the API), any authenticated user. Ids are ubigeo codes.
+ */
 
 const stamps = { created_at: timestamp, updated_at: timestamp, deleted_at: nullableTimestamp };
 const Region = z.object({ id: z.number().int(), name: z.string(), ubigeo_code: z.number().int(), ...stamps });
@@ -29,6 +42,31 @@ const District = z.object({
   ...stamps,
 });
 
+const toRegion = (r: RegionRecord) => ({ id: r.id, name: r.name, ubigeo_code: r.ubigeo_code, created_at: r.created_at, updated_at: r.updated_at, deleted_at: r.deleted_at });
+const toProvince = (p: ProvinceRecord) => ({
+  id: p.id,
+  name: p.name,
+  ubigeo_code: p.ubigeo_code,
+  sequence: p.sequence,
+  region: p.region_id,
+  region_name: p.region_name,
+  created_at: p.created_at,
+  updated_at: p.updated_at,
+  deleted_at: p.deleted_at,
+});
+const toDistrict = (d: DistrictRecord) => ({
+  id: d.id,
+  name: d.name,
+  ubigeo_code: d.ubigeo_code,
+  sequence: d.sequence,
+  province: d.province_id,
+  province_name: d.province_name,
+  region_name: d.region_name,
+  created_at: d.created_at,
+  updated_at: d.updated_at,
+  deleted_at: d.deleted_at,
+});
+
 export const group = defineReflexoGroup({
   name: 'locations',
   prefixes: ['/api/locations'],
@@ -40,7 +78,7 @@ export const group = defineReflexoGroup({
       access: 'user',
       summary: 'Listar regiones',
       response: z.array(Region),
-      handler: ({ db }) => listRegions(db),
+      handler: async ({ db }) => (await listRegions(db)).map(toRegion),
     }),
     route({
       method: 'GET',
@@ -49,7 +87,7 @@ export const group = defineReflexoGroup({
       summary: 'Ver región específica',
       params: idParams,
       response: Region,
-      handler: ({ db, params }) => getRegion(db, params.id),
+      handler: async ({ db, params }) => toRegion(await getRegion(db, params.id)),
     }),
     route({
       method: 'GET',
@@ -58,7 +96,7 @@ export const group = defineReflexoGroup({
       summary: 'Listar provincias (filtro ?region=<id>)',
       query: z.object({ region: intString.optional() }),
       response: z.array(Province),
-      handler: ({ db, query }) => listProvinces(db, query.region),
+      handler: async ({ db, query }) => (await listProvinces(db, query.region)).map(toProvince),
     }),
     route({
       method: 'GET',
@@ -67,7 +105,7 @@ export const group = defineReflexoGroup({
       summary: 'Ver provincia específica',
       params: idParams,
       response: Province,
-      handler: ({ db, params }) => getProvince(db, params.id),
+      handler: async ({ db, params }) => toProvince(await getProvince(db, params.id)),
     }),
     route({
       method: 'GET',
@@ -76,7 +114,7 @@ export const group = defineReflexoGroup({
       summary: 'Listar distritos (filtro ?province=<id>)',
       query: z.object({ province: intString.optional() }),
       response: z.array(District),
-      handler: ({ db, query }) => listDistricts(db, query.province),
+      handler: async ({ db, query }) => (await listDistricts(db, query.province)).map(toDistrict),
     }),
     route({
       method: 'GET',
@@ -85,7 +123,7 @@ export const group = defineReflexoGroup({
       summary: 'Ver distrito específico',
       params: idParams,
       response: District,
-      handler: ({ db, params }) => getDistrict(db, params.id),
+      handler: async ({ db, params }) => toDistrict(await getDistrict(db, params.id)),
     }),
   ],
 });

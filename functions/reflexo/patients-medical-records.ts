@@ -2,11 +2,18 @@ import { z } from 'zod';
 import { defineReflexoGroup } from './surface';
 import { createHandler } from '../../lib/http/app';
 import { MAX_PAGE_SIZE } from '../../lib/http/pagination';
-import { reply, route } from '../../lib/http/route';
-import { idParams, intString, isoDate, timestamp } from '../../lib/http/schemas';
-import { createMedicalRecord, deleteMedicalRecord, editMedicalRecord, getMedicalRecord, listMedicalRecords } from '../../lib/domain/medical-records';
-import { isHard } from '../../lib/domain/clinical-rules';
-import { dateInput, hardQuery, intInput, MSG, optionalText, text } from '../../lib/domain/clinical-schemas';
+import { route } from '../../lib/http/route';
+import { resourceRoutes } from '../../lib/http/resource';
+import { intString, isoDate, timestamp } from '../../lib/http/schemas';
+import {
+  createMedicalRecord,
+  deleteMedicalRecord,
+  editMedicalRecord,
+  getMedicalRecord,
+  listMedicalRecords,
+  type MedicalRecordRecord,
+} from '../../lib/domain/medical-records';
+import { dateInput, hardQuery, intInput, isHard, MSG, optionalText, text } from './clinical-schemas';
 
 /*
  * Module 3 of reflexo-api.md: medical records (tenant-owned). The list is shaped like the patients
@@ -30,7 +37,21 @@ const MedicalRecord = z.object({
 });
 const MedicalRecordPage = z.object({ count: z.number().int(), num_pages: z.number().int(), current_page: z.number().int(), results: z.array(MedicalRecord) });
 
-const fields = {
+const toMedicalRecord = (r: MedicalRecordRecord) => ({
+  id: r.id,
+  patient_id: r.patient_id,
+  diagnose_id: r.diagnose_id,
+  diagnosis_date: r.diagnosis_date,
+  notes: r.notes,
+  symptoms: r.symptoms,
+  treatment: r.treatment,
+  status: r.status,
+  reflexo_id: r.reflexo_id,
+  created_at: r.created_at,
+  updated_at: r.updated_at,
+});
+
+const CreateBody = z.object({
   patient_id: intInput,
   diagnose_id: intInput,
   diagnosis_date: dateInput,
@@ -39,8 +60,7 @@ const fields = {
   treatment: optionalText(5000),
   status: text(30).optional(),
   reflexo_id: intInput.optional(),
-};
-const CreateBody = z.object(fields);
+});
 
 const pageNumber = (max?: number) =>
   z
@@ -61,53 +81,6 @@ const ListQuery = z.object({
   date_to: queryDate,
 });
 
-const create = route({
-  method: 'POST',
-  path: `${PREFIX}/create/`,
-  access: 'user',
-  summary: 'Crear historial médico',
-  body: CreateBody,
-  status: 201,
-  response: MedicalRecord,
-  handler: async ({ db, actor, body }) => reply(201, await createMedicalRecord(db, actor, body)),
-});
-const put = route({
-  method: 'PUT',
-  path: `${PREFIX}/{id}/edit/`,
-  access: 'user',
-  summary: 'Editar historial médico (completo)',
-  entity: 'medical_records',
-  params: idParams,
-  body: CreateBody,
-  response: MedicalRecord,
-  handler: ({ db, actor, params, body }) => editMedicalRecord(db, actor, params.id, body),
-});
-const patch = route({ ...put, method: 'PATCH', summary: 'Editar historial médico (parcial)', body: CreateBody.partial() });
-const remove = route({
-  method: 'DELETE',
-  path: `${PREFIX}/{id}/delete/`,
-  access: 'user',
-  summary: 'Eliminar historial médico (soft delete; ?hard=true definitivo)',
-  entity: 'medical_records',
-  params: idParams,
-  query: hardQuery,
-  status: 204,
-  handler: async ({ db, actor, params, query }) => {
-    await deleteMedicalRecord(db, actor, params.id, isHard(query.hard));
-    return reply(204);
-  },
-});
-const detail = route({
-  method: 'GET',
-  path: `${PREFIX}/{id}/`,
-  access: 'user',
-  summary: 'Ver historial médico específico',
-  entity: 'medical_records',
-  params: idParams,
-  response: MedicalRecord,
-  handler: ({ db, actor, params }) => getMedicalRecord(db, actor, params.id),
-});
-
 export const group = defineReflexoGroup({
   name: 'patients-medical-records',
   prefixes: [PREFIX],
@@ -121,24 +94,37 @@ export const group = defineReflexoGroup({
       summary: 'Listar historiales médicos (filtros patient_id, diagnose_id, status, date_from, date_to)',
       query: ListQuery,
       response: MedicalRecordPage,
-      handler: ({ db, actor, query }) =>
-        listMedicalRecords(
+      handler: async ({ db, actor, query }) => {
+        const p = await listMedicalRecords(
           db,
           actor,
           { patientId: query.patient_id, diagnoseId: query.diagnose_id, status: query.status, dateFrom: query.date_from, dateTo: query.date_to },
           query.page ?? 1,
           query.page_size ?? query.per_page ?? 10,
-        ),
+        );
+        return { count: p.count, num_pages: Math.max(1, Math.ceil(p.count / p.size)), current_page: p.page, results: p.rows.map(toMedicalRecord) };
+      },
     }),
-    create,
-    { ...create, path: `${PREFIX}/`, summary: 'Crear historial médico (DRF)' },
-    detail,
-    put,
-    { ...put, path: `${PREFIX}/{id}/`, summary: 'Editar historial médico (DRF, completo)' },
-    patch,
-    { ...patch, path: `${PREFIX}/{id}/`, summary: 'Editar historial médico (DRF, parcial)' },
-    remove,
-    { ...remove, path: `${PREFIX}/{id}/`, summary: 'Eliminar historial médico (DRF)' },
+    ...resourceRoutes({
+      prefix: PREFIX,
+      dialect: 'reflexo',
+      noun: 'historial médico',
+      entity: 'medical_records',
+      access: 'user',
+      item: MedicalRecord,
+      create: { body: CreateBody, handler: async ({ db, actor, body }) => toMedicalRecord(await createMedicalRecord(db, actor, body)) },
+      get: { summary: 'Ver historial médico específico', handler: async ({ db, actor, params }) => toMedicalRecord(await getMedicalRecord(db, actor, params.id)) },
+      update: {
+        body: CreateBody,
+        patchBody: CreateBody.partial(),
+        handler: async ({ db, actor, params, body }) => toMedicalRecord(await editMedicalRecord(db, actor, params.id, body)),
+      },
+      remove: {
+        summary: 'Eliminar historial médico (soft delete; ?hard=true definitivo)',
+        query: hardQuery,
+        handler: ({ db, actor, params, query }) => deleteMedicalRecord(db, actor, params.id, isHard(query.hard)),
+      },
+    }),
   ],
 });
 

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/tenant';
-import { Conflict, ValidationError } from '../errors';
+import { Conflict, Forbidden } from '../errors';
 import { isPlatform, type Actor } from '../auth/actor';
 import { requireTenantReader } from './tenancy';
 
@@ -44,13 +44,13 @@ export async function hardDeleteOrConflict(run: () => Promise<unknown>, message:
   }
 }
 
-/** `?hard=true` (also `1`) asks for a definitive delete. */
-export const isHard = (hard: string | undefined): boolean => hard === 'true' || hard === '1';
-
 /** Names of the fields a write actually sent, for the audit log (names only, never values). */
 export const sentFields = (body: Record<string, unknown>): string[] => Object.keys(body).filter((k) => body[k] !== undefined);
 
-/** numeric columns that are not money (height, weight) travel as JSON numbers. */
-export const toNumber = (v: string | null): number | null => (v === null ? null : Number(v));
-
-export const notFoundField = (field: string, msg: string) => ValidationError.field(field, msg, 'does_not_exist');
+/**
+ * Rows every clinic shares (diagnoses, document and payment types, payment statuses) are written only
+ * by platform staff: a clinic's rename or delete would change every other clinic's data.
+ */
+export function requirePlatform(actor: Actor | null): void {
+  if (!isPlatform(actor)) throw new Forbidden();
+}

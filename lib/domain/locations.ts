@@ -2,24 +2,22 @@ import type { Db } from '../db/tenant';
 import { NotFound } from '../errors';
 import { selectDistricts, selectProvinces, selectRegions } from '../queries/locations';
 
-/* Peru's regions → provinces → districts, shaped as the Reflexo contract shows them. */
+/* Peru's regions → provinces → districts (ubigeo, read-only; ids are INEI codes). */
 
-const one = <T>(rows: T[], what: string): T => {
-  if (!rows.length) throw new NotFound(`${what} no encontrada.`);
+export type RegionRecord = Awaited<ReturnType<typeof selectRegions>>[number];
+export type ProvinceRecord = Awaited<ReturnType<typeof selectProvinces>>[number];
+export type DistrictRecord = Awaited<ReturnType<typeof selectDistricts>>[number];
+
+const one = <T>(rows: T[], missing: string): T => {
+  if (!rows.length) throw new NotFound(missing);
   return rows[0];
 };
 
-export const listRegions = (db: Db) => selectRegions(db);
-export const getRegion = async (db: Db, id: number) => one(await selectRegions(db, id), 'Región');
+export const listRegions = (db: Db): Promise<RegionRecord[]> => selectRegions(db);
+export const getRegion = async (db: Db, id: number): Promise<RegionRecord> => one(await selectRegions(db, id), 'Región no encontrada.');
 
-const province = ({ region_id, ...p }: Awaited<ReturnType<typeof selectProvinces>>[number]) => ({ ...p, region: region_id });
-export const listProvinces = async (db: Db, regionId?: number) => (await selectProvinces(db, { regionId })).map(province);
-export const getProvince = async (db: Db, id: number) => province(one(await selectProvinces(db, { id }), 'Provincia'));
+export const listProvinces = (db: Db, regionId?: number): Promise<ProvinceRecord[]> => selectProvinces(db, { regionId });
+export const getProvince = async (db: Db, id: number): Promise<ProvinceRecord> => one(await selectProvinces(db, { id }), 'Provincia no encontrada.');
 
-const district = ({ province_id, ...d }: Awaited<ReturnType<typeof selectDistricts>>[number]) => ({ ...d, province: province_id });
-export const listDistricts = async (db: Db, provinceId?: number) => (await selectDistricts(db, { provinceId })).map(district);
-export const getDistrict = async (db: Db, id: number) => {
-  const rows = await selectDistricts(db, { id });
-  if (!rows.length) throw new NotFound('Distrito no encontrado.');
-  return district(rows[0]);
-};
+export const listDistricts = (db: Db, provinceId?: number): Promise<DistrictRecord[]> => selectDistricts(db, { provinceId });
+export const getDistrict = async (db: Db, id: number): Promise<DistrictRecord> => one(await selectDistricts(db, { id }), 'Distrito no encontrado.');

@@ -1,6 +1,6 @@
 import type { Db } from '../db/tenant';
 import { NotFound, ValidationError } from '../errors';
-import { paginate } from '../queries/paginate';
+import { paginate, type Page } from '../queries/paginate';
 import { isPlatform, type Actor } from '../auth/actor';
 import {
   hardDeleteMedicalRecord,
@@ -30,33 +30,33 @@ export interface MedicalRecordInput {
   symptoms?: string | null;
   treatment?: string | null;
   status?: string;
-  reflexo_id?: number;
+  reflexo_id?: number | null;
 }
+
+/** A medical record as the domain hands it to a surface. */
+export type MedicalRecordRecord = MedicalRecordRow;
 
 const notFound = () => new NotFound('Historial médico no encontrado.');
 const TENANT_MISMATCH = 'Paciente y diagnóstico pertenecen a diferentes empresas (tenant).';
 const NOT_UNIQUE = 'Los campos patient_id, diagnose_id, diagnosis_date deben formar un conjunto único.';
 
-const toRecord = (r: MedicalRecordRow) => r;
+/** One page of the caller's live records, latest diagnosis first. */
+export const listMedicalRecords = (db: Db, actor: Actor | null, filter: Omit<MedicalRecordFilter, 'reflexoId'>, page: number, size: number): Promise<Page<MedicalRecordRecord>> =>
+  paginate(medicalRecordsQuery(db, { ...filter, reflexoId: readScope(actor) }), page, size);
 
-export async function listMedicalRecords(db: Db, actor: Actor | null, filter: Omit<MedicalRecordFilter, 'reflexoId'>, page: number, size: number) {
-  const p = await paginate(medicalRecordsQuery(db, { ...filter, reflexoId: readScope(actor) }), page, size);
-  return { count: p.count, num_pages: Math.max(1, Math.ceil(p.count / p.size)), current_page: p.page, results: p.rows.map(toRecord) };
-}
-
-async function findRecord(db: Db, actor: Actor | null, id: number) {
+async function findRecord(db: Db, actor: Actor | null, id: number): Promise<MedicalRecordRow> {
   const row = await selectMedicalRecord(db, id, readScope(actor));
   if (!row) throw notFound();
   return row;
 }
 
-export const getMedicalRecord = async (db: Db, actor: Actor | null, id: number) => toRecord(await findRecord(db, actor, id));
+export const getMedicalRecord = (db: Db, actor: Actor | null, id: number): Promise<MedicalRecordRecord> => findRecord(db, actor, id);
 
 /**
  * The clinic the record belongs to: its patient's. A tenant user only finds their own patients;
  * a global administrator who names a clinic must name the patient's.
  */
-async function recordTenant(db: Db, actor: Actor | null, patientId: number, requested: number | undefined, fixedTenant?: number): Promise<number> {
+async function recordTenant(db: Db, actor: Actor | null, patientId: number, requested: number | null | undefined, fixedTenant?: number): Promise<number> {
   const scope = fixedTenant ?? readScope(actor);
   const patient = await selectLivePatientTenant(db, patientId, scope);
   if (!patient) {
@@ -93,18 +93,18 @@ const columnValues = (input: MedicalRecordInput) => {
   return values;
 };
 
-export async function createMedicalRecord(db: Db, actor: Actor | null, input: Required<Pick<MedicalRecordInput, 'patient_id' | 'diagnose_id' | 'diagnosis_date'>> & MedicalRecordInput) {
+export async function createMedicalRecord(db: Db, actor: Actor | null, input: Required<Pick<MedicalRecordInput, 'patient_id' | 'diagnose_id' | 'diagnosis_date'>> & MedicalRecordInput): Promise<MedicalRecordRecord> {
   const reflexoId = await recordTenant(db, actor, input.patient_id, input.reflexo_id);
   await checkDiagnosis(db, input.diagnose_id);
   const values = { ...columnValues(input), reflexo_id: reflexoId } as Parameters<typeof insertMedicalRecord>[1];
   const { id } = await uniqueTrio(() => insertMedicalRecord(db, values));
   await recordAudit(db, { action: 'create', entity: 'medical_records', entityId: id, reflexoId, changedFields: sentFields(values) });
-  return toRecord((await selectMedicalRecord(db, id, reflexoId))!);
+  return (await selectMedicalRecord(db, id, reflexoId))!;
 }
 
-export async function editMedicalRecord(db: Db, actor: Actor | null, id: number, input: MedicalRecordInput) {
+export async function editMedicalRecord(db: Db, actor: Actor | null, id: number, input: MedicalRecordInput): Promise<MedicalRecordRecord> {
   const current = await findRecord(db, actor, id);
-  if (input.reflexo_id !== undefined && input.reflexo_id !== current.reflexo_id) throw ValidationError.field(null, TENANT_MISMATCH, 'invalid');
+  if (input.reflexo_id !== undefined && input.reflexo_id !== null && input.reflexo_id !== current.reflexo_id) throw ValidationError.field(null, TENANT_MISMATCH, 'invalid');
   if (input.patient_id !== undefined && input.patient_id !== current.patient_id) {
     await recordTenant(db, actor, input.patient_id, current.reflexo_id, current.reflexo_id);
   }
@@ -112,7 +112,7 @@ export async function editMedicalRecord(db: Db, actor: Actor | null, id: number,
   const values = columnValues(input);
   await uniqueTrio(() => updateMedicalRecord(db, id, values));
   await recordAudit(db, { action: 'update', entity: 'medical_records', entityId: id, reflexoId: current.reflexo_id, changedFields: sentFields(values) });
-  return toRecord((await selectMedicalRecord(db, id, current.reflexo_id))!);
+  return (await selectMedicalRecord(db, id, current.reflexo_id))!;
 }
 
 export async function deleteMedicalRecord(db: Db, actor: Actor | null, id: number, hard: boolean): Promise<void> {

@@ -1,8 +1,9 @@
 import type { Db } from '../db/tenant';
 import { Conflict, NotFound, ValidationError, type FieldIssue } from '../errors';
 import type { Actor } from '../auth/actor';
+import type { Page } from '../queries/paginate';
+import { paginate } from '../queries/paginate';
 import {
-  documentTypeExists,
   findPatientHolding,
   hardDeletePatient,
   insertPatient,
@@ -13,51 +14,103 @@ import {
   updatePatient,
   type PatientRow,
 } from '../queries/patients';
+import { selectHistoryOfPatient } from '../queries/histories';
+import { medicalRecordsQuery } from '../queries/medical-records';
 import { recordAudit } from './audit';
 import { hardDeleteOrConflict, pgCode, readScope, sentFields, underSavepoint } from './clinical-rules';
+import { resolveCatalogRef, type CatalogRef } from './configuration-catalogs';
+import type { HistoryRecord } from './histories';
+import type { MedicalRecordRecord } from './medical-records';
 import { tenantForWrite } from './tenancy';
 
 /*
- * Patients of a clinic. Document number and e-mail are unique among a clinic's live patients; the
- * unique indexes decide (no check-then-insert), and the 409 body names the patient that holds them.
- * Locations are ubigeo ids, given as `*_code` (the spec) or `*_id` (what clients also send), and
- * must nest: district in province in region.
+ * A clinic's patients: Reflexo's `patients` and v1's `pacientes` are the same rows. The domain asks
+ * only what the table needs (a name, a paternal surname and a document number, unique per clinic
+ * among live patients, as is the e-mail); what one contract adds (Reflexo: document type, ubigeo,
+ * occupation and health condition required) is checked at that surface's edge. The unique indexes
+ * decide duplicates (no check-then-insert) and the 409 names the patient that holds the value. A
+ * location, when there is one, must nest: district in province in region.
  */
+
+/** What a write may set, in the domain's own words. Absent: unchanged; null: cleared. */
 export interface PatientInput {
-  reflexo_id?: number;
-  document_type_id?: number;
+  /** Global administrators name the clinic of a new patient. */
+  reflexo_id?: number | null;
+  /** Id, or the type's name or code (`"DNI"`). */
+  document_type?: CatalogRef | null;
   document_number?: string;
   name?: string;
   paternal_lastname?: string;
   maternal_lastname?: string | null;
-  email?: string;
+  email?: string | null;
   phone1?: string | null;
   phone2?: string | null;
   sex?: 'M' | 'F' | null;
+  /** `YYYY-MM-DD`. */
+  birth_date?: string | null;
   address?: string | null;
-  ocupation?: string;
-  health_condition?: string;
-  region_code?: number;
-  region_id?: number;
-  province_code?: number;
-  province_id?: number;
-  district_code?: number;
-  district_id?: number;
+  occupation?: string | null;
+  health_condition?: string | null;
+  personal_reference?: string | null;
+  /** Ubigeo ids (INEI codes). */
+  region_id?: number | null;
+  province_id?: number | null;
+  district_id?: number | null;
+  estado_paciente?: string;
+  fuente_captacion?: string | null;
+  aseguradora?: string | null;
+  linea_negocio?: string | null;
+  /** An exact decimal (`"500.00"`); a number is taken by its decimal text, never through float arithmetic. */
+  presupuesto?: string | number | null;
+  notes?: string | null;
 }
 
-/** A patient as the domain hands it to a surface (each shapes its own JSON). */
+/**
+ * A patient as the domain hands it to a surface (each shapes its own JSON): every column both
+ * contracts read, with the names of its document type and ubigeo joined in.
+ */
 export type PatientRecord = PatientRow;
 
 const LEVELS = ['region', 'province', 'district'] as const;
 type Level = (typeof LEVELS)[number];
-type Location = Record<Level, number>;
+type LevelField = `${Level}_id`;
+
+const REQUIRED = ['document_number', 'name', 'paternal_lastname'] as const;
+
+/** Input fields stored as given, by column (the domain's `occupation` is the column `ocupation`). */
+const COLUMNS: [keyof PatientInput, string][] = [
+  ['document_number', 'document_number'],
+  ['name', 'name'],
+  ['paternal_lastname', 'paternal_lastname'],
+  ['maternal_lastname', 'maternal_lastname'],
+  ['email', 'email'],
+  ['phone1', 'phone1'],
+  ['phone2', 'phone2'],
+  ['sex', 'sex'],
+  ['birth_date', 'birth_date'],
+  ['address', 'address'],
+  ['occupation', 'ocupation'],
+  ['health_condition', 'health_condition'],
+  ['personal_reference', 'personal_reference'],
+  ['estado_paciente', 'estado_paciente'],
+  ['fuente_captacion', 'fuente_captacion'],
+  ['aseguradora', 'aseguradora'],
+  ['linea_negocio', 'linea_negocio'],
+  ['presupuesto', 'presupuesto'],
+  ['notes', 'notes'],
+];
 
 const notFound = () => new NotFound('Paciente no encontrado.');
 const missingPk = (id: number) => `Clave primaria "${id}" inválida - objeto no existe.`;
 
 /** One page of the clinic's live patients (newest first) and the total; `q` searches names, document and e-mail. */
-export const listPatients = (db: Db, actor: Actor | null, opts: { page: number; perPage: number; q?: string }) =>
-  selectPatientPage(db, { reflexoId: readScope(actor), q: opts.q }, opts.page, opts.perPage);
+export async function listPatients(db: Db, actor: Actor | null, opts: { page: number; perPage: number; q?: string }): Promise<Page<PatientRecord>> {
+  const { rows, count } = await selectPatientPage(db, { reflexoId: readScope(actor), q: opts.q }, opts.page, opts.perPage);
+  return { rows, count, page: opts.page, size: opts.perPage };
+}
+
+/** Every whitespace-separated word of `q` must occur in names, document or e-mail (case and accents ignored). */
+export const searchPatients = (db: Db, actor: Actor | null, opts: { q: string; page: number; perPage: number }): Promise<Page<PatientRecord>> => listPatients(db, actor, opts);
 
 async function findPatient(db: Db, actor: Actor | null, id: number): Promise<PatientRow> {
   const row = await selectPatient(db, id, readScope(actor));
@@ -65,116 +118,88 @@ async function findPatient(db: Db, actor: Actor | null, id: number): Promise<Pat
   return row;
 }
 
-export const getPatient = (db: Db, actor: Actor | null, id: number): Promise<PatientRow> => findPatient(db, actor, id);
+export const getPatient = (db: Db, actor: Actor | null, id: number): Promise<PatientRecord> => findPatient(db, actor, id);
 
 /**
- * Reads the location the input names. Returns undefined when it names none (a PATCH that leaves
- * the address alone); with `fallback`, levels not sent keep their current value.
+ * The location a write leaves, when it names one: levels not sent keep their stored value, and the
+ * three must then exist and nest. Null on all three clears it. Undefined when no level is sent.
  */
-async function resolveLocation(db: Db, input: PatientInput, required: boolean, fallback?: Partial<Location>): Promise<Location | undefined> {
+async function resolveLocation(db: Db, input: PatientInput, current?: PatientRow): Promise<Record<LevelField, number | null> | undefined> {
+  if (LEVELS.every((l) => input[`${l}_id`] === undefined)) return undefined;
+  const loc = {} as Record<LevelField, number | null>;
+  for (const l of LEVELS) {
+    const sent = input[`${l}_id`];
+    loc[`${l}_id`] = sent !== undefined ? sent : (current?.[`${l}_id`] ?? null);
+  }
+  if (LEVELS.every((l) => loc[`${l}_id`] === null)) return loc;
+  const missing = LEVELS.filter((l) => loc[`${l}_id`] === null);
+  if (missing.length) {
+    throw new ValidationError(missing.map((l) => ({ loc: ['body', `${l}_id`], msg: 'Este campo es requerido para validar la ubicación.', type: 'missing' })));
+  }
+  const ids = { region: loc.region_id!, province: loc.province_id!, district: loc.district_id! };
+  const found = await selectLocationParents(db, ids);
   const issues: FieldIssue[] = [];
-  const chosen: Partial<Location> = {};
-  const fieldOf: Record<Level, string> = { region: 'region_code', province: 'province_code', district: 'district_code' };
-  let sent = false;
-  for (const level of LEVELS) {
-    const code = input[`${level}_code`];
-    const id = input[`${level}_id`];
-    if (code !== undefined && id !== undefined && code !== id) {
-      issues.push({ loc: ['body', `${level}_id`], msg: `No coincide con ${level}_code.`, type: 'invalid' });
-    }
-    if (code === undefined && id !== undefined) fieldOf[level] = `${level}_id`;
-    const value = code ?? id;
-    if (value !== undefined) {
-      sent = true;
-      chosen[level] = value;
-    } else if (required) issues.push({ loc: ['body', `${level}_code`], msg: 'Este campo es requerido.', type: 'missing' });
-    else if (fallback?.[level] !== undefined && fallback[level] !== null) chosen[level] = fallback[level];
-  }
-  if (issues.length) throw new ValidationError(issues);
-  if (!sent) return undefined;
-  for (const level of LEVELS) {
-    if (chosen[level] === undefined) {
-      throw ValidationError.field(`${level}_code`, 'Este campo es requerido para validar la ubicación.', 'missing');
-    }
-  }
-  const loc = chosen as Location;
-  const found = await selectLocationParents(db, loc);
-  if (found.region === null) issues.push({ loc: ['body', fieldOf.region], msg: missingPk(loc.region), type: 'does_not_exist' });
-  if (found.province_region === null) issues.push({ loc: ['body', fieldOf.province], msg: missingPk(loc.province), type: 'does_not_exist' });
-  else if (found.province_region !== loc.region) {
-    issues.push({ loc: ['body', fieldOf.province], msg: 'La provincia no pertenece a la región indicada.', type: 'invalid' });
-  }
-  if (found.district_province === null) issues.push({ loc: ['body', fieldOf.district], msg: missingPk(loc.district), type: 'does_not_exist' });
-  else if (found.district_province !== loc.province) {
-    issues.push({ loc: ['body', fieldOf.district], msg: 'El distrito no pertenece a la provincia indicada.', type: 'invalid' });
-  }
+  if (found.region === null) issues.push({ loc: ['body', 'region_id'], msg: missingPk(ids.region), type: 'does_not_exist' });
+  if (found.province_region === null) issues.push({ loc: ['body', 'province_id'], msg: missingPk(ids.province), type: 'does_not_exist' });
+  else if (found.province_region !== ids.region) issues.push({ loc: ['body', 'province_id'], msg: 'La provincia no pertenece a la región indicada.', type: 'invalid' });
+  if (found.district_province === null) issues.push({ loc: ['body', 'district_id'], msg: missingPk(ids.district), type: 'does_not_exist' });
+  else if (found.district_province !== ids.province) issues.push({ loc: ['body', 'district_id'], msg: 'El distrito no pertenece a la provincia indicada.', type: 'invalid' });
   if (issues.length) throw new ValidationError(issues);
   return loc;
 }
 
-async function checkDocumentType(db: Db, id: number | undefined): Promise<void> {
-  if (id !== undefined && !(await documentTypeExists(db, id))) throw ValidationError.field('document_type_id', missingPk(id), 'does_not_exist');
-}
-
-const PLAIN_FIELDS = [
-  'document_type_id',
-  'document_number',
-  'name',
-  'paternal_lastname',
-  'maternal_lastname',
-  'email',
-  'phone1',
-  'phone2',
-  'sex',
-  'address',
-  'ocupation',
-  'health_condition',
-] as const;
-
-function columnValues(input: PatientInput, location: Location | undefined) {
+/** The columns a write sets, after the rules every surface shares. */
+async function columnValues(db: Db, input: PatientInput, current?: PatientRow): Promise<Record<string, unknown>> {
+  const issues: FieldIssue[] = [];
+  for (const f of REQUIRED) {
+    const v = input[f];
+    if (current ? v !== undefined && !v?.trim() : !v?.trim()) issues.push({ loc: ['body', f], msg: 'Este campo es requerido.', type: 'missing' });
+  }
+  if (issues.length) throw new ValidationError(issues);
   const values: Record<string, unknown> = {};
-  for (const f of PLAIN_FIELDS) if (input[f] !== undefined) values[f] = input[f];
-  if (location) Object.assign(values, { region_id: location.region, province_id: location.province, district_id: location.district });
+  for (const [field, column] of COLUMNS) {
+    const v = input[field];
+    if (v !== undefined) values[column] = typeof v === 'number' ? String(v) : v;
+  }
+  if (input.document_type !== undefined) {
+    values.document_type_id = input.document_type === null ? null : (await resolveCatalogRef(db, 'document_types', input.document_type, 'document_type')).id;
+  }
+  const location = await resolveLocation(db, input, current);
+  if (location) Object.assign(values, location);
   return values;
 }
 
-/** A unique-index violation on document or e-mail becomes the spec's 409, naming the holder. */
-async function duplicateError(db: Db, error: unknown, reflexoId: number, input: PatientInput, exceptId?: number): Promise<unknown> {
+/** A unique-index violation on document or e-mail becomes a 409 naming the holder. */
+async function duplicateError(db: Db, error: unknown, reflexoId: number, values: Record<string, unknown>, exceptId?: number): Promise<unknown> {
   if (pgCode(error) !== '23505') return error;
-  const holder = await findPatientHolding(db, reflexoId, input.document_number, input.email, exceptId);
+  const holder = await findPatientHolding(db, reflexoId, values.document_number as string | undefined, values.email as string | null | undefined, exceptId);
   if (!holder) return new Conflict('El paciente ya existe');
   return new Conflict('El paciente ya existe', { code: 'patient_exists', data: { holder } });
 }
 
-export async function createPatient(db: Db, actor: Actor | null, input: PatientInput): Promise<PatientRow> {
+export async function createPatient(db: Db, actor: Actor | null, input: PatientInput): Promise<PatientRecord> {
   const reflexoId = tenantForWrite(actor, input.reflexo_id);
-  const location = await resolveLocation(db, input, true);
-  await checkDocumentType(db, input.document_type_id);
-  const values = { ...columnValues(input, location), reflexo_id: reflexoId } as Parameters<typeof insertPatient>[1];
-  const res = await underSavepoint(db, 'patient_write', () => insertPatient(db, values));
-  if (!res.ok) throw await duplicateError(db, res.error, reflexoId, input);
+  const values = await columnValues(db, input);
+  const res = await underSavepoint(db, 'patient_write', () => insertPatient(db, { ...values, reflexo_id: reflexoId } as Parameters<typeof insertPatient>[1]));
+  if (!res.ok) throw await duplicateError(db, res.error, reflexoId, values);
   await recordAudit(db, { action: 'create', entity: 'patients', entityId: res.value.id, reflexoId, changedFields: sentFields(values) });
   return (await selectPatient(db, res.value.id, reflexoId))!;
 }
 
-export async function editPatient(db: Db, actor: Actor | null, id: number, input: PatientInput, partial: boolean): Promise<PatientRow> {
+/** Sets what `input` carries; a surface whose PUT replaces the row checks its own required fields first. */
+export async function editPatient(db: Db, actor: Actor | null, id: number, input: PatientInput): Promise<PatientRecord> {
   const current = await findPatient(db, actor, id);
-  if (input.reflexo_id !== undefined && input.reflexo_id !== current.reflexo_id) {
+  if (input.reflexo_id !== undefined && input.reflexo_id !== null && input.reflexo_id !== current.reflexo_id) {
     throw ValidationError.field('reflexo_id', 'No se puede cambiar la empresa de un paciente.', 'invalid');
   }
-  const location = await resolveLocation(db, input, !partial, {
-    region: current.region_id ?? undefined,
-    province: current.province_id ?? undefined,
-    district: current.district_id ?? undefined,
-  });
-  await checkDocumentType(db, input.document_type_id);
-  const values = columnValues(input, location);
+  const values = await columnValues(db, input, current);
   const res = await underSavepoint(db, 'patient_write', () => updatePatient(db, id, values));
-  if (!res.ok) throw await duplicateError(db, res.error, current.reflexo_id, input, id);
+  if (!res.ok) throw await duplicateError(db, res.error, current.reflexo_id, values, id);
   await recordAudit(db, { action: 'update', entity: 'patients', entityId: id, reflexoId: current.reflexo_id, changedFields: sentFields(values) });
   return (await selectPatient(db, id, current.reflexo_id))!;
 }
 
+/** Soft delete (hidden everywhere, the document and e-mail free again); `hard` removes the row unless appointments or tickets point at it. */
 export async function deletePatient(db: Db, actor: Actor | null, id: number, hard: boolean): Promise<void> {
   const current = await findPatient(db, actor, id);
   if (hard) {
@@ -183,4 +208,16 @@ export async function deletePatient(db: Db, actor: Actor | null, id: number, har
     await softDeletePatient(db, id);
   }
   await recordAudit(db, { action: hard ? 'hard_delete' : 'delete', entity: 'patients', entityId: id, reflexoId: current.reflexo_id });
+}
+
+/** The patient's live clinical history, or null when none was opened (404 when the patient is not the caller's). */
+export async function getPatientHistory(db: Db, actor: Actor | null, patientId: number): Promise<HistoryRecord | null> {
+  const p = await findPatient(db, actor, patientId);
+  return (await selectHistoryOfPatient(db, patientId, p.reflexo_id)) ?? null;
+}
+
+/** One page of the patient's live medical records, latest diagnosis first (404 when the patient is not the caller's). */
+export async function listPatientMedicalRecords(db: Db, actor: Actor | null, patientId: number, opts: { page: number; size: number }): Promise<Page<MedicalRecordRecord>> {
+  const p = await findPatient(db, actor, patientId);
+  return paginate(medicalRecordsQuery(db, { reflexoId: p.reflexo_id, patientId }), opts.page, opts.size);
 }

@@ -6,7 +6,6 @@ import { foldedContains, foldExpr, searchTerms } from './clinical-search';
 
 const cols = ['d.id', 'd.name', 'd.code', 'd.created_at', 'd.updated_at'] as const;
 
-
 export function diagnosesQuery(db: Db, search?: string) {
   let q = db.selectFrom('diagnoses as d').select(cols).where('d.deleted_at', 'is', null);
   if (search) {
@@ -17,6 +16,8 @@ export function diagnosesQuery(db: Db, search?: string) {
 }
 
 export const selectDiagnosis = (db: Db, id: number) => diagnosesQuery(db).where('d.id', '=', id).executeTakeFirst();
+
+export type DiagnosisRow = NonNullable<Awaited<ReturnType<typeof selectDiagnosis>>>;
 
 export const insertDiagnosis = (db: Db, values: { name: string; code: string }) =>
   db.insertInto('diagnoses').values(values).returning(['id', 'name', 'code', 'created_at', 'updated_at']).executeTakeFirstOrThrow();

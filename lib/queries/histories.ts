@@ -4,7 +4,7 @@ import type { HistoriesTable } from '../db/tables/clinical';
 
 /* Clinical histories (tenant-owned), at most one live history per patient, numbered per clinic. */
 
-const summaryCols = ['h.id', 'h.local_id', 'h.patient_id', 'h.reflexo_id', 'pa.name', 'pa.paternal_lastname'] as const;
+const summaryCols = ['h.id', 'h.local_id', 'h.patient_id', 'h.reflexo_id', 'pa.name as patient_first_name', 'pa.paternal_lastname as patient_paternal_lastname', 'pa.maternal_lastname as patient_maternal_lastname'] as const;
 const detailCols = [
   ...summaryCols,
   'h.testimony',
@@ -35,6 +35,7 @@ export function selectHistories(db: Db, filter: { reflexoId: number | null; pati
 export const selectHistory = (db: Db, id: number, reflexoId: number | null) => base(db, reflexoId).select(detailCols).where('h.id', '=', id).executeTakeFirst();
 
 export type HistoryRow = NonNullable<Awaited<ReturnType<typeof selectHistory>>>;
+export type HistorySummaryRow = Awaited<ReturnType<typeof selectHistories>>[number];
 
 /**
  * Takes the clinic's next local id. The upsert locks the clinic's counter row until the request
@@ -59,3 +60,7 @@ export const hardDeleteHistory = (db: Db, id: number) => db.deleteFrom('historie
 
 export const selectLiveHistoryOfPatient = (db: Db, patientId: number) =>
   db.selectFrom('histories').select('id').where('patient_id', '=', patientId).where('deleted_at', 'is', null).executeTakeFirst();
+
+/** The live history of one patient, with every field (a patient has at most one). */
+export const selectHistoryOfPatient = (db: Db, patientId: number, reflexoId: number | null) =>
+  base(db, reflexoId).select(detailCols).where('h.patient_id', '=', patientId).executeTakeFirst();

@@ -11,6 +11,7 @@ const cols = [
   'pa.id',
   'pa.reflexo_id',
   'pa.document_type_id',
+  'dt.name as document_type_name',
   'pa.document_number',
   'pa.name',
   'pa.paternal_lastname',
@@ -19,19 +20,38 @@ const cols = [
   'pa.phone1',
   'pa.phone2',
   'pa.sex',
+  'pa.birth_date',
   'pa.address',
-  'pa.ocupation',
+  'pa.ocupation as occupation',
   'pa.health_condition',
+  'pa.personal_reference',
   'pa.region_id',
+  're.name as region_name',
   'pa.province_id',
+  'pr.name as province_name',
   'pa.district_id',
+  'di.name as district_name',
+  'pa.estado_paciente',
+  'pa.fuente_captacion',
+  'pa.aseguradora',
+  'pa.linea_negocio',
+  'pa.presupuesto',
+  'pa.notes',
   'pa.created_at',
   'pa.updated_at',
 ] as const;
 
 /** Live patients, newest first, limited to one clinic unless `reflexoId` is null (global administrators). */
 export function patientsQuery(db: Db, filter: { reflexoId: number | null }) {
-  let qb = db.selectFrom('patients as pa').select(cols).where('pa.deleted_at', 'is', null);
+  // Catalog names for the detail's objects: primary-key lookups on a page of rows.
+  let qb = db
+    .selectFrom('patients as pa')
+    .leftJoin('document_types as dt', 'dt.id', 'pa.document_type_id')
+    .leftJoin('regions as re', 're.id', 'pa.region_id')
+    .leftJoin('provinces as pr', 'pr.id', 'pa.province_id')
+    .leftJoin('districts as di', 'di.id', 'pa.district_id')
+    .select(cols)
+    .where('pa.deleted_at', 'is', null);
   if (filter.reflexoId !== null) qb = qb.where('pa.reflexo_id', '=', filter.reflexoId);
   return qb.orderBy('pa.id', 'desc');
 }
@@ -95,6 +115,3 @@ export async function selectLocationParents(db: Db, ids: { region: number; provi
            (SELECT province_id FROM districts WHERE id = ${ids.district} AND deleted_at IS NULL) AS district_province`.execute(db);
   return rows[0];
 }
-
-export const documentTypeExists = async (db: Db, id: number) =>
-  !!(await db.selectFrom('document_types').select('id').where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst());

@@ -11,6 +11,8 @@ export function selectPrices(db: Db, reflexoId: number | null, id?: number) {
   return q.orderBy('id').execute();
 }
 
+export type PriceRow = Awaited<ReturnType<typeof selectPrices>>[number];
+
 export const insertPrice = (db: Db, values: { reflexo_id: number; name: string; price: string }) =>
   db.insertInto('predetermined_prices').values(values).returning(['id', 'reflexo_id']).executeTakeFirstOrThrow();
 

@@ -1,20 +1,67 @@
 import { handler as documentTypes } from '../../functions/reflexo/configurations-document-types';
 import { handler as paymentTypes } from '../../functions/reflexo/configurations-payment-types';
 import { handler as paymentStatuses } from '../../functions/reflexo/configurations-payment-statuses';
-import { createUser, ownerKysely, tenantWithAdmin, uniq, type TestUser } from '../helpers/fixtures';
+import { ownerKysely, tenantWithAdmin, uniq, type TestUser } from '../helpers/fixtures';
 import { insertPatient } from '../helpers/clinical-fixtures';
+import { DRF_DENIED, sharedRowsCallers } from '../helpers/clinical-actors';
 import type { Handler } from '../helpers/http';
 import { call } from '../helpers/http';
 
-/* Module 6: document types, payment types, payment statuses (global catalogs, hard delete). */
+/*
+ * Module 6: document types, payment types, payment statuses (rows every clinic shares, hard delete).
+ * Reads are public (the spec); writes are platform staff's (`admin` below is platform staff).
+ */
 let admin: TestUser;
-let staff: TestUser;
 let tenantId: number;
+let callers: Awaited<ReturnType<typeof sharedRowsCallers>>;
 beforeAll(async () => {
-  const t = await tenantWithAdmin();
-  admin = t.admin;
-  tenantId = t.tenant.id;
-  staff = await createUser({ reflexoId: tenantId });
+  tenantId = (await tenantWithAdmin()).tenant.id;
+  callers = await sharedRowsCallers();
+  admin = callers.platform;
+});
+
+/** Every write route and alias of a catalog at `base`, on row `id`. */
+const writes = (base: string, id: number, body: Record<string, unknown>): [string, string, Record<string, unknown>?][] => [
+  ['POST', `${base}/create/`, body],
+  ['POST', `${base}/`, body],
+  ['PUT', `${base}/${id}/edit/`, body],
+  ['PUT', `${base}/${id}/`, body],
+  ['PATCH', `${base}/${id}/edit/`, body],
+  ['PATCH', `${base}/${id}/`, body],
+  ['DELETE', `${base}/${id}/delete/`],
+  ['DELETE', `${base}/${id}/`],
+];
+
+describe.each([
+  ['document_types', documentTypes],
+  ['payment_types', paymentTypes],
+  ['payment_statuses', paymentStatuses],
+] as [string, Handler][])('%s: only platform staff writes', (table, handler) => {
+  const base = `/api/configurations/${table}`;
+
+  it('a clinic user, a clinic Admin (who could before) and a self-registered user get the 403 on every write and alias; reads stay public', async () => {
+    const row = await ownerKysely().insertInto(table).values({ name: uniq('Intocable ') }).returning('id').executeTakeFirstOrThrow();
+    const before = await ownerKysely().selectFrom(table).selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
+    const name = uniq('Intruso ');
+    for (const [who, caller] of callers.refused) {
+      for (const [method, path, json] of writes(base, row.id, { name })) {
+        const res = await call(handler, { method, path, json, token: caller.token });
+        expect([who, method, path, res.status, res.body]).toEqual([who, method, path, 403, DRF_DENIED]);
+      }
+      expect((await call(handler, { path: `${base}/${row.id}/`, token: caller.token })).status).toBe(200);
+    }
+    expect((await call(handler, { path: `${base}/` })).status).toBe(200);
+    expect(await ownerKysely().selectFrom(table).selectAll().where('id', '=', row.id).executeTakeFirstOrThrow()).toEqual(before);
+    expect(await ownerKysely().selectFrom(table).select('id').where('name', '=', name).execute()).toEqual([]);
+  });
+
+  it('platform staff and superusers write', async () => {
+    for (const caller of [callers.platform, callers.superuser]) {
+      const created = await call(handler, { method: 'POST', path: `${base}/create/`, json: { name: uniq('Plataforma ') }, token: caller.token });
+      expect(created.status).toBe(201);
+      expect((await call(handler, { method: 'DELETE', path: `${base}/${created.body.id}/delete/`, token: caller.token })).status).toBe(204);
+    }
+  });
 });
 
 describe.each([
@@ -62,10 +109,8 @@ describe.each([
     expect((await call(handler, { method: 'DELETE', path: `${base}/${id}/delete/`, token: admin.token })).status).toBe(404);
   });
 
-  it('writing needs an authenticated admin (hardening); blank names are refused', async () => {
+  it('writing needs an authenticated caller (hardening); blank names are refused', async () => {
     expect((await call(handler, { method: 'POST', path: `${base}/create/`, json: { name: 'x' } })).status).toBe(401);
-    expect((await call(handler, { method: 'POST', path: `${base}/create/`, token: staff.token, json: { name: 'x' } })).status).toBe(403);
-    expect((await call(handler, { method: 'DELETE', path: `${base}/1/delete/`, token: staff.token })).status).toBe(403);
     expect((await call(handler, { method: 'POST', path: `${base}/create/`, token: admin.token, json: { name: ' ' } })).body).toEqual({ name: ['Este campo no puede estar en blanco.'] });
   });
 });
@@ -107,7 +152,6 @@ describe('payment_statuses', () => {
     expect((await call(paymentStatuses, { method: 'DELETE', path: `${base}/${id}/delete/`, token: admin.token })).status).toBe(204);
     expect((await call(paymentStatuses, { method: 'DELETE', path: `${base}/${noDesc.body.id}/`, token: admin.token })).status).toBe(204);
     expect((await call(paymentStatuses, { path: `${base}/${id}/` })).status).toBe(404);
-    expect((await call(paymentStatuses, { method: 'POST', path: `${base}/create/`, token: staff.token, json: { name: 'x' } })).status).toBe(403);
     expect((await call(paymentStatuses, { method: 'POST', path: `${base}/create/`, token: admin.token, json: {} })).body).toEqual({ name: ['Este campo es requerido.'] });
   });
 });

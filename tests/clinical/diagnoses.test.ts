@@ -1,13 +1,19 @@
 import { handler } from '../../functions/reflexo/patients-diagnoses';
 import { createUser, ownerKysely, uniq, type TestUser } from '../helpers/fixtures';
 import { insertDiagnosis } from '../helpers/clinical-fixtures';
+import { DRF_DENIED, sharedRowsCallers } from '../helpers/clinical-actors';
 import { call } from '../helpers/http';
 
-/* Module 3: /api/patients/diagnoses/ (global catalog). */
+/* Module 3: /api/patients/diagnoses/ (rows every clinic shares: any user reads, platform staff writes). */
 const D = '/api/patients/diagnoses';
+// `user` writes (platform staff); `reader` is a self-registered user, who may only read.
 let user: TestUser;
+let reader: TestUser;
+let callers: Awaited<ReturnType<typeof sharedRowsCallers>>;
 beforeAll(async () => {
-  user = await createUser({ reflexoId: null });
+  callers = await sharedRowsCallers();
+  user = callers.platform;
+  reader = await createUser({ reflexoId: null });
 });
 const post = (json: unknown, path = `${D}/create/`) => call(handler, { method: 'POST', path, json, token: user.token });
 
@@ -33,7 +39,7 @@ describe('diagnoses', () => {
   it('lists as a DRF page with page/page_size and search', async () => {
     const tag = uniq('zq');
     for (let i = 0; i < 3; i++) await insertDiagnosis({ name: `Cervicalgia ${tag} ${i}` });
-    const res = await call(handler, { path: `${D}/`, token: user.token, query: { search: tag, page_size: 2 } });
+    const res = await call(handler, { path: `${D}/`, token: reader.token, query: { search: tag, page_size: 2 } });
     expect(res.status).toBe(200);
     expect(res.body.count).toBe(3);
     expect(res.body.results).toHaveLength(2);
@@ -51,7 +57,7 @@ describe('diagnoses', () => {
   it('search/?q= is a case- and accent-insensitive substring on code and name; q is required', async () => {
     const code = uniq('LUMB');
     await insertDiagnosis({ code, name: 'Lumbalgia mecánica' });
-    const byName = await call(handler, { path: `${D}/search/`, token: user.token, query: { q: `${code.toLowerCase()} MECANICA` } });
+    const byName = await call(handler, { path: `${D}/search/`, token: reader.token, query: { q: `${code.toLowerCase()} MECANICA` } });
     expect(byName.body.count).toBe(1);
     expect(byName.body.results[0].code).toBe(code);
     const byCode = await call(handler, { path: `${D}/search`, token: user.token, query: { q: code.slice(2).toLowerCase() } });
@@ -93,6 +99,52 @@ describe('diagnoses', () => {
     const hard = await insertDiagnosis();
     expect((await call(handler, { method: 'DELETE', path: `${D}/${hard.id}/`, token: user.token, query: { hard: 'true' } })).status).toBe(200);
     expect(await ownerKysely().selectFrom('diagnoses').select('id').where('id', '=', hard.id).executeTakeFirst()).toBeUndefined();
+  });
+
+  describe('only platform staff writes them', () => {
+    const writes = (id: number): [string, string, Record<string, unknown>?, Record<string, string>?][] => [
+      ['POST', `${D}/create/`, { name: 'Intruso', code: uniq('INT') }],
+      ['POST', `${D}/`, { name: 'Intruso', code: uniq('INT') }],
+      ['PUT', `${D}/${id}/edit/`, { name: 'Intruso', code: uniq('INT') }],
+      ['PUT', `${D}/${id}/`, { name: 'Intruso', code: uniq('INT') }],
+      ['PATCH', `${D}/${id}/edit/`, { name: 'Intruso' }],
+      ['PATCH', `${D}/${id}/`, { name: 'Intruso' }],
+      ['DELETE', `${D}/${id}/delete/`],
+      ['DELETE', `${D}/${id}/`],
+      ['DELETE', `${D}/${id}/delete/`, undefined, { hard: 'true' }],
+      ['DELETE', `${D}/${id}/`, undefined, { hard: 'true' }],
+    ];
+
+    it('a clinic user, a clinic Admin and a self-registered user get the 403 on every write and alias; the row is untouched', async () => {
+      const d = await insertDiagnosis({ name: 'Intocable' });
+      const before = await ownerKysely().selectFrom('diagnoses').selectAll().where('id', '=', d.id).executeTakeFirstOrThrow();
+      for (const [who, caller] of callers.refused) {
+        for (const [method, path, json, query] of writes(d.id)) {
+          const res = await call(handler, { method, path, json, query, token: caller.token });
+          expect([who, method, path, query, res.status, res.body]).toEqual([who, method, path, query, 403, DRF_DENIED]);
+        }
+        // Reads stay as they are.
+        expect((await call(handler, { path: `${D}/${d.id}/`, token: caller.token })).status).toBe(200);
+        expect((await call(handler, { path: `${D}/`, token: caller.token })).status).toBe(200);
+      }
+      expect(await ownerKysely().selectFrom('diagnoses').selectAll().where('id', '=', d.id).executeTakeFirstOrThrow()).toEqual(before);
+      expect(await ownerKysely().selectFrom('diagnoses').select('id').where('name', '=', 'Intruso').execute()).toEqual([]);
+    });
+
+    it('the reported hole: a self-registered user cannot hard-delete a diagnosis', async () => {
+      const d = await insertDiagnosis();
+      const [, selfRegistered] = callers.refused.find(([who]) => who === 'a self-registered user')!;
+      const res = await call(handler, { method: 'DELETE', path: `${D}/${d.id}/delete/`, query: { hard: 'true' }, token: selfRegistered.token });
+      expect(res.status).toBe(403);
+      expect(res.body).toEqual(DRF_DENIED);
+      expect(await ownerKysely().selectFrom('diagnoses').select(['id', 'deleted_at']).where('id', '=', d.id).executeTakeFirst()).toEqual({ id: d.id, deleted_at: null });
+    });
+
+    it('a superuser writes them too; an unknown id still answers the spec\'s 404 to platform staff', async () => {
+      const created = await call(handler, { method: 'POST', path: `${D}/create/`, json: { name: 'De la plataforma', code: uniq('SU') }, token: callers.superuser.token });
+      expect(created.status).toBe(201);
+      expect((await call(handler, { method: 'DELETE', path: `${D}/999999999/delete/`, token: user.token })).body).toEqual({ error: 'Diagnóstico no encontrado' });
+    });
   });
 
   it('requires authentication', async () => {

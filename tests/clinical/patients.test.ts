@@ -79,12 +79,15 @@ describe('create', () => {
   });
 
   it('rejects bad values without a 500', async () => {
-    const res = await post(patientBody({ email: 'no-es-email', sex: 'X', document_type_id: 'abc', name: '  ' }));
+    const res = await post(patientBody({ email: 'no-es-email', sex: 'X', document_type_id: 1.5, name: '  ' }));
     expect(res.status).toBe(400);
     expect(res.body.email).toEqual(['Introduzca una dirección de correo electrónico válida.']);
     expect(res.body.sex).toBeDefined();
-    expect(res.body.document_type_id).toBeDefined();
+    expect(res.body.document_type_id).toEqual(['Tipo incorrecto. Se esperaba el id, el nombre o el código del registro.']);
     expect(res.body.name).toEqual(['Este campo no puede estar en blanco.']);
+    // A text is the type's name (issue 12): one no row has is DRF's "does not exist".
+    expect((await post(patientBody({ document_type_id: 'abc' }))).body).toEqual({ document_type_id: ['Objeto con name=abc no existe.'] });
+    expect((await post(patientBody({ region_code: 'quince' }))).body).toEqual({ region_code: ['Introduzca un número entero válido.'] });
     expect((await post(patientBody({ document_type_id: 999999 }))).body).toEqual({ document_type_id: ['Clave primaria "999999" inválida - objeto no existe.'] });
     expect((await post(patientBody({ document_number: 'x'.repeat(21) }))).status).toBe(400);
   });
@@ -157,13 +160,30 @@ describe('list, search, detail', () => {
     expect((await call(handler, { path: `${P}/search/`, token })).body).toEqual({ q: ['Este campo es requerido.'] });
   });
 
-  it('detail GET <id>/ with the edit-form fields; unknown or soft-deleted → 404', async () => {
-    const p = await insertPatient(tenant, { phone2: '011234567' });
+  it('detail GET <id>/ with the edit-form fields (catalog rows as objects and as ids); unknown or soft-deleted → 404', async () => {
+    const p = await insertPatient(tenant, { phone2: '011234567', birth_date: '1990-05-15' });
     const res = await call(handler, { path: `${P}/${p.id}/`, token });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: p.id, phone2: '011234567', document_type_id: 1, region_code: 15, province_code: 1501, district_code: 150122, ocupation: 'Docente' });
+    expect(res.body).toMatchObject({
+      id: p.id,
+      phone2: '011234567',
+      birth_date: '1990-05-15',
+      document_type_id: 1,
+      document_type: { id: 1, name: expect.any(String) },
+      region: { id: 15, name: 'Lima' },
+      province: { id: 1501, name: 'Lima' },
+      district: { id: 150122, name: 'Miraflores' },
+      region_id: 15,
+      province_id: 1501,
+      district_id: 150122,
+      region_code: 15,
+      province_code: 1501,
+      district_code: 150122,
+      ocupation: 'Docente',
+      health_condition: 'Sano',
+    });
+    // The v1 fields stay v1's.
     expect(res.body).not.toHaveProperty('estado_paciente');
-    expect(res.body).not.toHaveProperty('birth_date');
     expect((await call(handler, { path: `${P}/999999999/`, token })).status).toBe(404);
     const gone = await insertPatient(tenant, { deleted_at: new Date() });
     expect((await call(handler, { path: `${P}/${gone.id}/`, token })).body).toEqual({ detail: 'Paciente no encontrado.' });
@@ -221,6 +241,76 @@ describe('edit and delete', () => {
     expect(await ownerKysely().selectFrom('patients').select('id').where('id', '=', b.id).executeTakeFirst()).toBeUndefined();
     const audit = await ownerKysely().selectFrom('audit_log').select('action').where('entity', '=', 'patients').where('entity_id', '=', String(b.id)).orderBy('id').execute();
     expect(audit.map((x) => x.action)).toEqual(['create', 'hard_delete']);
+  });
+});
+
+describe('an edit form round-trips', () => {
+  const row = (id: number) => ownerKysely().selectFrom('patients').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+
+  it('a PUT built from the GET of the same patient succeeds and changes nothing (either dialect)', async () => {
+    const created = (await post(patientBody({ birth_date: '1988-02-29', phone2: '014445566', maternal_lastname: null, address: null }))).body;
+    for (const path of [`${P}/${created.id}/edit/`, `${P}/${created.id}/`]) {
+      const before = await row(created.id);
+      const detail = (await call(handler, { path: `${P}/${created.id}/`, token: staff.token })).body;
+      const put = await call(handler, { method: 'PUT', path, token: staff.token, json: detail });
+      expect(put.status).toBe(200);
+      const after = await row(created.id);
+      expect({ ...after, updated_at: null }).toEqual({ ...before, updated_at: null });
+      const again = (await call(handler, { path: `${P}/${created.id}/`, token: staff.token })).body;
+      expect({ ...again, updated_at: null }).toEqual({ ...detail, updated_at: null });
+    }
+    expect((await row(created.id)).birth_date).toBe('1988-02-29');
+  });
+
+  it('the detail\'s objects alone are enough to write the location and the document type', async () => {
+    const created = (await post(patientBody())).body;
+    const { region_code, province_code, district_code, document_type_id, ...rest } = patientBody({ document_number: created.document_number, email: created.email });
+    void region_code, province_code, district_code, document_type_id;
+    const put = await call(handler, {
+      method: 'PUT',
+      path: `${P}/${created.id}/edit/`,
+      token: staff.token,
+      json: { ...rest, document_type: { id: 3, name: 'Pasaporte' }, region: { id: 4, name: 'Arequipa' }, province: { id: 401 }, district: { id: 40101 } },
+    });
+    expect(put.status).toBe(200);
+    expect(await row(created.id)).toMatchObject({ document_type_id: 3, region_id: 4, province_id: 401, district_id: 40101 });
+    const clash = await call(handler, { method: 'PATCH', path: `${P}/${created.id}/edit/`, token: staff.token, json: { region_id: 15, region: { id: 4 } } });
+    expect(clash.body).toEqual({ region: ['No coincide con region_id.'] });
+  });
+});
+
+describe('the document type by id or by name', () => {
+  const typeOf = async (id: number) => (await ownerKysely().selectFrom('patients').select('document_type_id').where('id', '=', id).executeTakeFirstOrThrow()).document_type_id;
+  const codeId = async (code: string) => (await ownerKysely().selectFrom('document_types').select('id').where('code', '=', code).executeTakeFirstOrThrow()).id as number;
+
+  it('accepts the id, or the row\'s name or code in any case, in document_type_id or document_type', async () => {
+    const byName = await post({ ...patientBody(), document_type_id: undefined, document_type: 'dni' });
+    expect(byName.status).toBe(201);
+    expect(await typeOf(byName.body.id)).toBe(await codeId('DNI'));
+    const byCode = await post(patientBody({ document_type_id: 'passport' }));
+    expect(byCode.status).toBe(201);
+    expect(await typeOf(byCode.body.id)).toBe(await codeId('PASSPORT'));
+    const patch = await call(handler, { method: 'PATCH', path: `${P}/${byName.body.id}/edit/`, token: staff.token, json: { document_type: 'RUC' } });
+    expect(patch.status).toBe(200);
+    expect(await typeOf(byName.body.id)).toBe(await codeId('RUC'));
+    const same = await call(handler, { method: 'PATCH', path: `${P}/${byName.body.id}/edit/`, token: staff.token, json: { document_type_id: await codeId('DNI'), document_type: 'DNI' } });
+    expect(same.status).toBe(200);
+  });
+
+  it('an unknown name or id → 400 with DRF\'s field message on the field sent; nothing written', async () => {
+    const count = async () => (await ownerKysely().selectFrom('patients').select('id').where('reflexo_id', '=', tenantId).execute()).length;
+    const before = await count();
+    const unknownName = await post(patientBody({ document_type_id: undefined, document_type: 'Libreta Militar' }));
+    expect(unknownName.status).toBe(400);
+    expect(unknownName.body).toEqual({ document_type: ['Objeto con name=Libreta Militar no existe.'] });
+    expect((await post(patientBody({ document_type_id: 'Libreta Militar' }))).body).toEqual({ document_type_id: ['Objeto con name=Libreta Militar no existe.'] });
+    expect((await post(patientBody({ document_type_id: 999999 }))).body).toEqual({ document_type_id: ['Clave primaria "999999" inválida - objeto no existe.'] });
+    expect((await post(patientBody({ document_type_id: '999999' }))).body).toEqual({ document_type_id: ['Clave primaria "999999" inválida - objeto no existe.'] });
+    const clash = await post(patientBody({ document_type_id: 1, document_type: 'passport' }));
+    expect(clash.body).toEqual({ document_type: ['No coincide con document_type_id.'] });
+    const missing = await post(patientBody({ document_type_id: undefined }));
+    expect(missing.body).toEqual({ document_type_id: ['Este campo es requerido.'] });
+    expect(await count()).toBe(before);
   });
 });
 

@@ -43,6 +43,21 @@ describe('predetermined prices', () => {
     expect(row.price).toBe('0.30');
   });
 
+  it('a name is unique among the clinic\'s prices, whatever the case and accents → 409 on name; another clinic may reuse it', async () => {
+    const first = await post({ name: 'Terapia Manual', price: 80 });
+    expect(first.status).toBe(201);
+    const msg = { name: ['Ya existe un precio con ese nombre en la clínica.'] };
+    const dup = await post({ name: 'TERAPIA MANUAL', price: 90 });
+    expect(dup.status).toBe(409);
+    expect(dup.body).toEqual(msg);
+    const other = (await post({ name: 'Terápia manual 2', price: 90 })).body;
+    const rename = await call(handler, { method: 'PATCH', path: `${PP}/${other.id}/edit/`, token: staff.token, json: { name: 'terapia manual' } });
+    expect([rename.status, rename.body]).toEqual([409, msg]);
+    expect((await ownerKysely().selectFrom('predetermined_prices').select('name').where('id', '=', other.id).executeTakeFirstOrThrow()).name).toBe('Terápia manual 2');
+    const b = await tenantWithAdmin();
+    expect((await post({ name: 'Terapia Manual', price: 80 }, b.admin.token)).status).toBe(201);
+  });
+
   it('a global administrator must name the clinic; a user without clinic is refused', async () => {
     const root = await createUser({ superuser: true });
     expect((await post({ name: 'x', price: 10 }, root.token)).body).toEqual({ reflexo_id: ['Un administrador global debe indicar reflexo_id.'] });

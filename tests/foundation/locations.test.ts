@@ -1,5 +1,6 @@
 import { handler } from '../../functions/reflexo/locations';
-import { createUser } from '../helpers/fixtures';
+import { createUser, ownerKysely } from '../helpers/fixtures';
+import { platformStaff } from '../helpers/clinical-actors';
 import { call } from '../helpers/http';
 
 /* Module 7 of reflexo-api.md, from HTTP to the seeded ubigeo tables. */
@@ -85,5 +86,20 @@ describe('districts', () => {
   it('detail by id; unknown → 404', async () => {
     expect((await get('/api/locations/districts/10101/')).body).toMatchObject({ name: 'Chachapoyas', province: 101, province_name: 'Chachapoyas', region_name: 'Amazonas' });
     expect((await get('/api/locations/districts/1/')).body).toEqual({ detail: 'Distrito no encontrado.' });
+  });
+});
+
+describe('no one writes the ubigeo through the API', () => {
+  it('POST, PUT, PATCH and DELETE on every locations path → 405 even for a superuser or platform staff; the rows stay', async () => {
+    const before = await ownerKysely().selectFrom('regions').selectAll().where('id', '=', 15).executeTakeFirstOrThrow();
+    for (const caller of [await createUser({ superuser: true }), await platformStaff()]) {
+      for (const path of ['/api/locations/regions/', '/api/locations/regions/15/', '/api/locations/provinces/', '/api/locations/provinces/1501/', '/api/locations/districts/', '/api/locations/districts/150122/']) {
+        for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
+          const res = await call(handler, { method, path, token: caller.token, json: { name: 'Hackeada' } });
+          expect([method, path, res.status, res.headers.allow]).toEqual([method, path, 405, 'GET']);
+        }
+      }
+    }
+    expect(await ownerKysely().selectFrom('regions').selectAll().where('id', '=', 15).executeTakeFirstOrThrow()).toEqual(before);
   });
 });
