@@ -1,5 +1,16 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 
-/* Reserved for issue 12 work on this module; filled in by its change (no-op until then). */
-export async function up(_db: Kysely<any>): Promise<void> {}
-export async function down(_db: Kysely<any>): Promise<void> {}
+/*
+ * Issue 12 on company reports. Money received is counted on the clinic's calendar day its ticket was
+ * paid (lib/queries/company-reports.ts `ticketPaidOnDays`): petty cash, paid tickets and the exports
+ * ask for one clinic's paid, active tickets whose payment instant falls in a range. Without this
+ * index the only candidate was (reflexo_id, status, created_at), which reads every paid ticket the
+ * clinic ever had to find one day's.
+ */
+export async function up(db: Kysely<any>): Promise<void> {
+  await sql`CREATE INDEX tickets_paid_day_idx ON tickets (reflexo_id, payment_date) WHERE status = 'paid' AND is_active`.execute(db);
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  await sql`DROP INDEX IF EXISTS tickets_paid_day_idx`.execute(db);
+}

@@ -1,7 +1,7 @@
 import { createHandler } from '../../lib/http/app';
 import { defineReflexoGroup } from './surface';
 import { binary, route, type AnyRoute } from '../../lib/http/route';
-import { parseRange, reportScope, runDayReport, type ReportScope } from '../../lib/domain/company-reports';
+import { parseRange, reportScope, type ReportScope } from '../../lib/domain/company-reports';
 import {
   appointmentsPerTherapistExport,
   appointmentsRangeExport,
@@ -14,9 +14,12 @@ import {
 import type { Db } from '../../lib/db/tenant';
 import { XLSX_TYPE } from '../../lib/exports/excel';
 import { PDF_TYPE } from '../../lib/exports/pdf';
-import { dayQuery, rangeQuery, unknownClinic } from './company-report-schemas';
+import { dayQuery, rangeQuery, reportDay, unknownClinic } from './company-report-schemas';
 
-/* Module 8 of reflexo-api.md: downloadable Excel and PDF reports. `date` defaults to today (clinic time). */
+/*
+ * Module 8 of reflexo-api.md: downloadable Excel and PDF reports. `date` defaults to today on the
+ * clinic's calendar: the contract's PDF links carry no parameters at all.
+ */
 
 const download = (file: ExportFile) =>
   binary(file.data, file.contentType, { 'Content-Disposition': `attachment; filename="${file.filename}"`, 'Cache-Control': 'no-store' });
@@ -32,7 +35,10 @@ const dayExport = (path: string, summary: string, build: (db: Db, scope: ReportS
     summary,
     query: dayQuery,
     responses: file(path.includes('/pdf/') ? PDF_TYPE : XLSX_TYPE),
-    handler: async ({ db, actor, query }) => download(await runDayReport(db, actor, query, build)),
+    handler: async ({ db, actor, query }) => {
+      const { scope, day } = await reportDay(db, actor, query, false);
+      return download(await build(db, scope, day));
+    },
   });
 
 export const group = defineReflexoGroup({
@@ -49,8 +55,8 @@ export const group = defineReflexoGroup({
       query: rangeQuery,
       responses: file(XLSX_TYPE),
       handler: async ({ db, actor, query }) => {
-        const { start, end } = parseRange(query.start_date, query.end_date, ['start_date', 'end_date']);
-        return download(await appointmentsRangeExport(db, await reportScope(db, actor, query.reflexo_id), start, end));
+        const period = parseRange(query.start_date, query.end_date, ['start_date', 'end_date']);
+        return download(await appointmentsRangeExport(db, await reportScope(db, actor, query.reflexo_id), period));
       },
     }),
     dayExport('/api/company/exports/excel/caja-chica-mejorada/', 'Excel: caja chica mejorada (?date=YYYY-MM-DD)', (db, s, d) => pettyCashExport(db, s, d, 'xlsx')),

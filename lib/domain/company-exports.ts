@@ -5,12 +5,18 @@ import { displayDate, type Column, type Report, type Table } from '../exports/ta
 import { getObjectBytes } from '../storage/s3';
 import { recordAudit } from './audit';
 import {
-  appointmentsBetweenWithTotals,
-  appointmentsPerTherapistReport,
-  dailyCashWithTotals,
-  dailyPaidTickets,
-  improvedDailyCash,
-  patientsByTherapistReport,
+  appointmentPaymentList,
+  appointmentPaymentSummary,
+  appointmentsInPeriod,
+  appointmentsSummary,
+  cashReceipts,
+  oneDay,
+  paidTicketsReport,
+  patientsByTherapist,
+  surnameFirst,
+  therapistSessions,
+  type MethodTotal,
+  type Period,
   type ReportScope,
 } from './company-reports';
 
@@ -55,134 +61,162 @@ async function render(db: Db, scope: ReportScope, format: 'xlsx' | 'pdf', name: 
   return { data: await buildPdf({ ...report, logo: await logoOf(scope) }), contentType: PDF_TYPE, filename: `${name}.pdf` };
 }
 
+const methodRows = (rows: MethodTotal[]) => rows.map((m) => ({ method: m.method, count: m.count, total: m.total }));
+
 // ---- appointments in a range (Excel) -------------------------------------------------------------
 
-export async function appointmentsRangeExport(db: Db, scope: ReportScope, start: string, end: string, format: 'xlsx' | 'pdf' = 'xlsx') {
-  const { rows, count, total } = await appointmentsBetweenWithTotals(db, scope, start, end);
+export async function appointmentsRangeExport(db: Db, scope: ReportScope, period: Period, format: 'xlsx' | 'pdf' = 'xlsx') {
+  const lines = await appointmentsInPeriod(db, scope, period);
+  const { count, total } = await appointmentsSummary(db, scope, period);
   const table: Table = {
     name: 'Citas',
     columns: [
       col('patient_id', 'ID Paciente', 'int', 12),
-      col('document_number_patient', 'DNI/Documento', 'text', 15),
+      col('document', 'DNI/Documento', 'text', 15),
       col('patient', 'Paciente', 'text', 36),
-      col('primary_phone_patient', 'Teléfono', 'text', 16),
-      col('appointment_date', 'Fecha', 'date', 12),
-      col('appointment_hour', 'Hora', 'time', 8),
+      col('phone', 'Teléfono', 'text', 16),
+      col('date', 'Fecha', 'date', 12),
+      col('hour', 'Hora', 'time', 8),
       col('therapist', 'Terapeuta', 'text', 30),
-      col('payment_type_name', 'Tipo de pago', 'text', 16),
+      col('payment_type', 'Tipo de pago', 'text', 16),
       col('payment', 'Pago', 'money', 14),
     ],
-    rows,
+    rows: lines.map((a) => ({
+      patient_id: a.patient.id,
+      document: a.patient.documentNumber,
+      patient: surnameFirst(a.patient.name),
+      phone: a.patient.phone,
+      date: a.date,
+      hour: a.hour,
+      therapist: surnameFirst(a.therapist.name),
+      payment_type: a.paymentTypeName,
+      payment: a.payment,
+    })),
     totals: { label: `TOTAL (${plural(count, 'cita', 'citas')})`, values: { payment: total } },
     emptyMessage: 'No hay citas en el rango indicado.',
   };
-  return render(db, scope, format, `citas_${start}_a_${end}`, { ...frame(scope, 'Citas en rango de fechas', rangePeriod(start, end)), tables: [table], landscape: true });
+  const name = `citas_${period.from}_a_${period.to}`;
+  return render(db, scope, format, name, { ...frame(scope, 'Citas en rango de fechas', rangePeriod(period.from, period.to)), tables: [table], landscape: true });
 }
 
 // ---- appointments / patients per therapist (PDF) -----------------------------------------------
 
 export async function appointmentsPerTherapistExport(db: Db, scope: ReportScope, day: string) {
-  const data = await appointmentsPerTherapistReport(db, scope, day);
+  const rows = await therapistSessions(db, scope, oneDay(day));
+  const sessions = rows.reduce((n, t) => n + t.sessions, 0);
   const table: Table = {
     name: 'Citas por terapeuta',
-    columns: [col('therapist', 'Terapeuta', 'text', 50), col('appointments_count', 'Citas', 'int', 12), col('percentage', 'Porcentaje', 'percent', 14)],
-    rows: data.therapists_appointments.map((t) => ({
-      therapist: [t.last_name_paternal, t.last_name_maternal, t.first_name].filter(Boolean).join(' '),
-      appointments_count: t.appointments_count,
-      percentage: t.percentage.toFixed(2),
-    })),
-    totals: { label: 'TOTAL', values: { appointments_count: data.total_appointments_count, percentage: data.total_appointments_count ? '100.00' : '0.00' } },
+    columns: [col('therapist', 'Terapeuta', 'text', 50), col('sessions', 'Citas', 'int', 12), col('share', 'Porcentaje', 'percent', 14)],
+    rows: rows.map((t) => ({ therapist: surnameFirst(t.name), sessions: t.sessions, share: t.share })),
+    totals: { label: 'TOTAL', values: { sessions, share: sessions ? '100.00' : '0.00' } },
     emptyMessage: 'No hay citas registradas en esta fecha.',
   };
   return render(db, scope, 'pdf', `citas_terapeuta_${day}`, { ...frame(scope, 'Citas por Terapeuta', dayPeriod(day)), tables: [table] });
 }
 
 export async function patientsByTherapistExport(db: Db, scope: ReportScope, day: string) {
-  const groups = await patientsByTherapistReport(db, scope, day);
-  const tables: Table[] = groups.map((g) => {
-    const total = g.patients.reduce((s, p) => s + p.appointments, 0);
-    return {
-      name: g.therapist,
-      columns: [col('patient_id', 'ID', 'int', 8), col('patient', 'Paciente', 'text', 56), col('appointments', 'Citas', 'int', 10)],
-      rows: g.patients,
-      totals: { label: `Total (${plural(g.patients.length, 'paciente', 'pacientes')})`, values: { appointments: total } },
-    };
-  });
-  if (!tables.length) tables.push({ name: 'Pacientes por terapeuta', columns: [col('patient', 'Paciente', 'text', 60), col('appointments', 'Citas', 'int', 10)], rows: [], emptyMessage: 'No hay citas registradas en esta fecha.' });
+  const groups = await patientsByTherapist(db, scope, oneDay(day));
+  const tables: Table[] = groups.map((g) => ({
+    name: surnameFirst(g.therapist.name),
+    columns: [col('id', 'ID', 'int', 8), col('patient', 'Paciente', 'text', 56), col('sessions', 'Citas', 'int', 10)],
+    rows: g.patients.map((p) => ({ id: p.id, patient: surnameFirst(p.name), sessions: p.sessions })),
+    totals: { label: `Total (${plural(g.patients.length, 'paciente', 'pacientes')})`, values: { sessions: g.patients.reduce((n, p) => n + p.sessions, 0) } },
+  }));
+  if (!tables.length) tables.push({ name: 'Pacientes por terapeuta', columns: [col('patient', 'Paciente', 'text', 60), col('sessions', 'Citas', 'int', 10)], rows: [], emptyMessage: 'No hay citas registradas en esta fecha.' });
   return render(db, scope, 'pdf', `pacientes_terapeuta_${day}`, { ...frame(scope, 'Pacientes por Terapeuta', dayPeriod(day)), tables });
 }
 
 // ---- cash (PDF and Excel) -----------------------------------------------------------------------
 
 export async function cashSummaryExport(db: Db, scope: ReportScope, day: string) {
-  const { rows, byType, total, count } = await dailyCashWithTotals(db, scope, day);
+  const payments = await appointmentPaymentList(db, scope, oneDay(day));
+  const { byMethod, count, total } = await appointmentPaymentSummary(db, scope, oneDay(day));
   const detail: Table = {
     name: 'Pagos de citas',
-    columns: [col('id_cita', 'ID Cita', 'int', 12), col('payment_type_name', 'Tipo de pago', 'text', 40), col('payment', 'Monto', 'money', 18)],
-    rows,
-    totals: { label: `TOTAL (${plural(count, 'pago', 'pagos')})`, values: { payment: total } },
+    columns: [col('appointment_id', 'ID Cita', 'int', 12), col('payment_type', 'Tipo de pago', 'text', 40), col('amount', 'Monto', 'money', 18)],
+    rows: payments.map((p) => ({ appointment_id: p.appointmentId, payment_type: p.paymentType.name, amount: p.amount })),
+    totals: { label: `TOTAL (${plural(count, 'pago', 'pagos')})`, values: { amount: total } },
     emptyMessage: 'No hay pagos registrados en esta fecha.',
   };
   const summary: Table = {
     name: 'Resumen por tipo de pago',
-    columns: [col('payment_type_name', 'Tipo de pago', 'text', 40), col('count', 'Pagos', 'int', 12), col('total', 'Total', 'money', 18)],
-    rows: byType,
+    columns: [col('method', 'Tipo de pago', 'text', 40), col('count', 'Pagos', 'int', 12), col('total', 'Total', 'money', 18)],
+    rows: methodRows(byMethod),
     totals: { label: 'TOTAL', values: { count, total } },
   };
   return render(db, scope, 'pdf', `resumen_caja_${day}`, { ...frame(scope, 'Resumen de Caja Diaria', dayPeriod(day)), tables: [detail, summary] });
 }
 
 export async function pettyCashExport(db: Db, scope: ReportScope, day: string, format: 'xlsx' | 'pdf') {
-  const data = await improvedDailyCash(db, scope, day);
+  const cash = await cashReceipts(db, scope, oneDay(day));
   const detail: Table = {
     name: 'Pagos del día',
     columns: [
-      col('tipo', 'Tipo', 'text', 8),
+      col('source', 'Tipo', 'text', 8),
       col('id', 'ID', 'int', 7),
-      col('ticket_number', 'N° Ticket', 'text', 14),
-      col('paciente', 'Paciente', 'text', 32),
-      col('terapeuta', 'Terapeuta', 'text', 28),
-      col('metodo_pago', 'Método de pago', 'text', 18),
-      col('fecha_pago', 'Fecha de pago', 'datetime', 17),
-      col('monto', 'Monto', 'money', 14),
+      col('reference', 'N° Ticket', 'text', 14),
+      col('patient', 'Paciente', 'text', 32),
+      col('therapist', 'Terapeuta', 'text', 28),
+      col('method', 'Método de pago', 'text', 18),
+      col('paid_at', 'Fecha de pago', 'datetime', 17),
+      col('amount', 'Monto', 'money', 14),
     ],
-    rows: data.pagos_detallados,
-    totals: { label: `TOTAL (${plural(data.cantidad_total_pagos, 'pago', 'pagos')})`, values: { monto: data.total_general } },
+    rows: cash.lines.map((l) => ({
+      source: l.source === 'ticket' ? 'Ticket' : 'Cita',
+      id: l.id,
+      reference: l.reference,
+      patient: surnameFirst(l.patient),
+      therapist: surnameFirst(l.therapist),
+      method: l.method,
+      paid_at: l.paidAt,
+      amount: l.amount,
+    })),
+    totals: { label: `TOTAL (${plural(cash.count, 'pago', 'pagos')})`, values: { amount: cash.total } },
     emptyMessage: 'No hay pagos registrados en esta fecha.',
   };
   const summary: Table = {
     name: 'Resumen por método',
-    columns: [col('metodo', 'Método de pago', 'text', 30), col('cantidad_pagos', 'Pagos', 'int', 12), col('total', 'Total', 'money', 16)],
-    rows: data.resumen_por_metodo,
-    totals: { label: 'TOTAL GENERAL', values: { cantidad_pagos: data.cantidad_total_pagos, total: data.total_general } },
+    columns: [col('method', 'Método de pago', 'text', 30), col('count', 'Pagos', 'int', 12), col('total', 'Total', 'money', 16)],
+    rows: methodRows(cash.byMethod),
+    totals: { label: 'TOTAL GENERAL', values: { count: cash.count, total: cash.total } },
   };
   return render(db, scope, format, `caja_chica_${day}`, { ...frame(scope, 'Reporte de Caja Chica', dayPeriod(day)), tables: [detail, summary], landscape: true });
 }
 
 export async function paidTicketsExport(db: Db, scope: ReportScope, day: string, format: 'xlsx' | 'pdf') {
-  const data = await dailyPaidTickets(db, scope, day);
+  const paid = await paidTicketsReport(db, scope, oneDay(day));
   const detail: Table = {
     name: 'Tickets pagados',
     columns: [
-      col('numero_ticket', 'N° Ticket', 'text', 13),
-      col('fecha_pago', 'Fecha de pago', 'datetime', 17),
-      col('paciente_nombre', 'Paciente', 'text', 30),
-      col('paciente_documento', 'Documento', 'text', 12),
-      col('terapeuta_nombre', 'Terapeuta', 'text', 26),
-      col('fecha_cita', 'Fecha cita', 'date', 12),
-      col('hora_cita', 'Hora', 'time', 7),
-      col('metodo_pago', 'Método', 'text', 16),
-      col('monto', 'Monto', 'money', 13),
+      col('number', 'N° Ticket', 'text', 13),
+      col('paid_at', 'Fecha de pago', 'datetime', 17),
+      col('patient', 'Paciente', 'text', 30),
+      col('document', 'Documento', 'text', 12),
+      col('therapist', 'Terapeuta', 'text', 26),
+      col('date', 'Fecha cita', 'date', 12),
+      col('hour', 'Hora', 'time', 7),
+      col('method', 'Método', 'text', 16),
+      col('amount', 'Monto', 'money', 13),
     ],
-    rows: data.tickets_pagados,
-    totals: { label: `TOTAL (${plural(data.cantidad_tickets, 'ticket', 'tickets')})`, values: { monto: data.total_general } },
+    rows: paid.tickets.map((t) => ({
+      number: t.number,
+      paid_at: t.paidAt,
+      patient: surnameFirst(t.patient.name),
+      document: t.patient.documentNumber,
+      therapist: surnameFirst(t.therapist),
+      date: t.appointment.date,
+      hour: t.appointment.hour,
+      method: t.method,
+      amount: t.amount,
+    })),
+    totals: { label: `TOTAL (${plural(paid.count, 'ticket', 'tickets')})`, values: { amount: paid.total } },
     emptyMessage: 'No hay tickets pagados en esta fecha.',
   };
   const summary: Table = {
     name: 'Resumen por método',
-    columns: [col('metodo', 'Método de pago', 'text', 30), col('cantidad_tickets', 'Tickets', 'int', 12), col('total', 'Total', 'money', 16)],
-    rows: data.resumen_por_metodo,
-    totals: { label: 'TOTAL GENERAL', values: { cantidad_tickets: data.cantidad_tickets, total: data.total_general } },
+    columns: [col('method', 'Método de pago', 'text', 30), col('count', 'Tickets', 'int', 12), col('total', 'Total', 'money', 16)],
+    rows: methodRows(paid.byMethod),
+    totals: { label: 'TOTAL GENERAL', values: { count: paid.count, total: paid.total } },
   };
   return render(db, scope, format, `tickets_pagados_${day}`, { ...frame(scope, 'Reporte Diario de Tickets Pagados', dayPeriod(day)), tables: [detail, summary], landscape: true });
 }

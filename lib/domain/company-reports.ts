@@ -3,27 +3,29 @@ import { NotFound, ValidationError } from '../errors';
 import type { Actor } from '../auth/actor';
 import { selectLetterhead } from '../queries/company';
 import {
-  appointmentsBetween,
-  appointmentsPerTherapist,
-  dailyCash,
-  dailyCashByType,
+  appointmentPayments,
+  appointmentPaymentsByType,
+  appointmentTotals,
+  cashReceived,
+  cashReceivedByMethod,
+  countedAppointments,
   paidTickets,
-  paidTicketsSummary,
-  patientsPerTherapist,
-  pettyCash,
-  pettyCashSummary,
-  statsByPaymentType,
-  statsByTherapist,
-  statsByWeekday,
-  statsTotals,
-  sumPaymentsBetween,
+  paidTicketsByMethod,
+  sessionsByAppointmentType,
+  sessionsByPaymentType,
+  sessionsByTherapist,
+  sessionsByTherapistAndPatient,
+  sessionsByWeekday,
+  type ClinicPeriod,
 } from '../queries/company-reports';
 import { tenantForWrite } from './tenancy';
 
 /*
- * Statistics and reports of one clinic. Dates are the clinic's calendar days; a missing `date`
- * means today in the clinic's time zone. Money stays a decimal string from SQL; the statistics
- * contract shows plain numbers, so those are converted at the edge, never added up in JavaScript.
+ * Statistics and reports of one clinic over a span of its calendar days, as records both surfaces
+ * shape their own way (Reflexo's Spanish keys and string/number choices live beside its route tables).
+ * What counts (live appointments, tickets paid on the clinic's local day) is decided once, in
+ * lib/queries/company-reports.ts. Money stays the decimal string PostgreSQL summed; nothing here adds
+ * money up in JavaScript.
  */
 
 /** Longest range a report or export accepts: a year, so a request stays within the Lambda's limits. */
@@ -32,15 +34,27 @@ export const MAX_RANGE_DAYS = 366;
 export interface ReportScope {
   reflexoId: number;
   timeZone: string;
+  /** The clinic's calendar day and wall-clock time now (`YYYY-MM-DD`, `YYYY-MM-DD HH:MM`). */
   today: string;
   nowLocal: string;
+  /** The clinic's first company name, else the tenant's name: the letterhead of exports. */
   companyName: string;
   logoKey: string | null;
 }
 
+/** Local calendar days, `YYYY-MM-DD`, both included. */
+export interface Period {
+  from: string;
+  to: string;
+}
+
+export const oneDay = (day: string): Period => ({ from: day, to: day });
+
+const clinicPeriod = (scope: ReportScope, period: Period): ClinicPeriod => ({ reflexoId: scope.reflexoId, timeZone: scope.timeZone, from: period.from, to: period.to });
+
 /**
  * The clinic a report is about: the caller's own, or for a global administrator the one named by
- * `reflexo_id` (reports never mix clinics).
+ * `reflexoId` (reports never mix clinics).
  */
 export async function reportScope(db: Db, actor: Actor | null, requested?: number): Promise<ReportScope> {
   let reflexoId: number;
@@ -81,51 +95,73 @@ export function parseDay(value: string | undefined, field: string, fallback?: st
   return value;
 }
 
-/** A one-day report or export for the caller's clinic: `date`, default today in the clinic's time zone. */
-export async function runDayReport<T>(
-  db: Db,
-  actor: Actor | null,
-  query: { reflexo_id?: number; date?: string },
-  build: (db: Db, scope: ReportScope, day: string) => Promise<T>,
-): Promise<T> {
-  const scope = await reportScope(db, actor, query.reflexo_id);
-  return build(db, scope, parseDay(query.date, 'date', scope.today));
-}
-
 const daysBetween = (a: string, b: string) => Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
 
-/** Both ends required, start ≤ end, at most MAX_RANGE_DAYS days. */
-export function parseRange(startValue: string | undefined, endValue: string | undefined, names: [string, string]): { start: string; end: string } {
+/** Both ends required, start ≤ end, at most MAX_RANGE_DAYS days; `names` are the query fields errors name. */
+export function parseRange(startValue: string | undefined, endValue: string | undefined, names: [string, string]): Period {
   const issues = [];
-  let start: string | undefined;
-  let end: string | undefined;
+  const ends: string[] = [];
   for (const [i, value] of [startValue, endValue].entries()) {
     try {
-      const v = parseDay(value, names[i]);
-      if (i === 0) start = v;
-      else end = v;
+      ends[i] = parseDay(value, names[i]);
     } catch (err) {
       issues.push(...(err as ValidationError).issues);
     }
   }
   if (issues.length) throw new ValidationError(issues);
-  if (start! > end!) throw new ValidationError([{ loc: ['query'], msg: 'La fecha de inicio no puede ser posterior a la fecha de fin.', type: 'range' }]);
-  if (daysBetween(start!, end!) + 1 > MAX_RANGE_DAYS) {
+  const [from, to] = ends;
+  if (from > to) throw new ValidationError([{ loc: ['query'], msg: 'La fecha de inicio no puede ser posterior a la fecha de fin.', type: 'range' }]);
+  if (daysBetween(from, to) + 1 > MAX_RANGE_DAYS) {
     throw new ValidationError([{ loc: ['query'], msg: `El rango no puede superar ${MAX_RANGE_DAYS} días.`, type: 'range' }]);
   }
-  return { start: start!, end: end! };
+  return { from, to };
 }
 
-// ---- statistics -------------------------------------------------------------------------------------
+// ---- names -----------------------------------------------------------------------------------------
 
-const WEEKDAYS = ['Lunes', 'Martes', 'Miércoles', 'Jueves', 'Viernes', 'Sábado', 'Domingo'];
+export interface PersonName {
+  given: string;
+  paternal: string;
+  maternal: string | null;
+}
 
-/** A decimal string from SQL as the JSON number the statistics contract shows ("150.50" → 150.5). */
-const asNumber = (decimal: string) => Number(decimal);
+/** "García Hernández Ana Sofía": how clinic reports print a person (surnames first, no empty parts). */
+export const surnameFirst = (n: PersonName): string => [n.paternal, n.maternal, n.given].filter((s) => s && s.trim()).join(' ');
+
+type NameParts<P extends string> = Record<`${P}given` | `${P}paternal`, string> & Record<`${P}maternal`, string | null>;
+const nameOf = <P extends 'patient_' | 'therapist_'>(r: NameParts<P>, prefix: P): PersonName => ({
+  given: r[`${prefix}given`],
+  paternal: r[`${prefix}paternal`],
+  maternal: r[`${prefix}maternal`],
+});
+
+// ---- statistics ------------------------------------------------------------------------------------
+
+export interface TherapistSessions {
+  id: number;
+  name: PersonName;
+  sessions: number;
+  /** Sum of the sessions' recorded payments, decimal string. */
+  income: string;
+  /** Percent of the period's sessions, two decimals ("66.67"). */
+  share: string;
+}
+
+export interface ClinicStatistics {
+  totals: { patients: number; sessions: number; income: string };
+  /** Busiest first, each with a 0–5 rating relative to the period's average therapist. */
+  therapists: (TherapistSessions & { rating: number })[];
+  /** Sessions per payment type; id and name null for sessions without one. */
+  paymentTypes: { id: number | null; name: string | null; sessions: number }[];
+  /** Only weekdays with sessions; ISO numbering (1 = Monday … 7 = Sunday). */
+  weekdays: { isoWeekday: number; sessions: number; income: string }[];
+  /** Sessions per appointment type, upper-cased and trimmed (null: none recorded). */
+  appointmentTypes: { type: string | null; sessions: number }[];
+}
 
 /*
- * The rating the dashboard shows: 70 % sessions and 30 % income, each relative to the average
- * therapist of the period, scaled so the best therapist has 5. A score, not money.
+ * The rating: 70 % sessions and 30 % income, each relative to the average therapist of the period,
+ * scaled so the best therapist has 5. A score, not money, so plain floating point is fine here.
  */
 function ratings(stats: { sessions: number; income: string }[]): number[] {
   if (!stats.length) return [];
@@ -136,94 +172,183 @@ function ratings(stats: { sessions: number; income: string }[]): number[] {
   return raw.map((r) => (best > 0 ? Math.round((r / best) * 5 * 100) / 100 : 0));
 }
 
-export async function statistics(db: Db, scope: ReportScope, start: string, end: string) {
+const toTherapistSessions = (r: Awaited<ReturnType<typeof sessionsByTherapist>>[number]): TherapistSessions => ({
+  id: r.therapist_id,
+  name: { given: r.given, paternal: r.paternal, maternal: r.maternal },
+  sessions: r.sessions,
+  income: r.income,
+  share: r.share,
+});
+
+export async function clinicStatistics(db: Db, scope: ReportScope, period: Period): Promise<ClinicStatistics> {
+  const p = clinicPeriod(scope, period);
   // One connection carries the request's transaction, so queries run one after another.
-  const [totals] = await statsTotals(db, scope.reflexoId, start, end);
-  const therapists = await statsByTherapist(db, scope.reflexoId, start, end);
-  const payTypes = await statsByPaymentType(db, scope.reflexoId, start, end);
-  const weekdays = await statsByWeekday(db, scope.reflexoId, start, end);
+  const totals = await appointmentTotals(db, p);
+  const therapists = (await sessionsByTherapist(db, p)).map(toTherapistSessions);
+  const payTypes = await sessionsByPaymentType(db, p);
+  const weekdays = await sessionsByWeekday(db, p);
+  const types = await sessionsByAppointmentType(db, p);
   const rating = ratings(therapists);
   return {
-    terapeutas: therapists.map((t, i) => ({ id: t.id, terapeuta: t.name, sesiones: t.sessions, ingresos: asNumber(t.income), raiting: rating[i] })),
-    tipos_pago: Object.fromEntries(payTypes.map((p) => [p.name, p.uses])),
-    metricas: { ttlpacientes: totals.patients, ttlsesiones: totals.sessions, ttlganancias: asNumber(totals.income) },
-    ingresos: Object.fromEntries(weekdays.map((w) => [WEEKDAYS[w.dow - 1], asNumber(w.income)])),
-    sesiones: Object.fromEntries(weekdays.map((w) => [WEEKDAYS[w.dow - 1], w.sessions])),
-    tipos_pacientes: { c: totals.c, cc: totals.cc },
+    totals,
+    therapists: therapists.map((t, i) => ({ ...t, rating: rating[i] })),
+    paymentTypes: payTypes.map((r) => ({ id: r.payment_type_id, name: r.payment_type_name, sessions: r.sessions })),
+    weekdays: weekdays.map((w) => ({ isoWeekday: w.iso_weekday, sessions: w.sessions, income: w.income })),
+    appointmentTypes: types.map((t) => ({ type: t.appointment_type, sessions: t.sessions })),
   };
 }
 
-// ---- JSON reports -------------------------------------------------------------------------------------
+// ---- appointments ----------------------------------------------------------------------------------
 
-export async function appointmentsPerTherapistReport(db: Db, scope: ReportScope, day: string) {
-  const rows = await appointmentsPerTherapist(db, scope.reflexoId, day);
-  return {
-    therapists_appointments: rows.map((r) => ({ ...r, percentage: asNumber(r.percentage) })),
-    total_appointments_count: rows.reduce((s, r) => s + r.appointments_count, 0),
-  };
+/** Counted sessions per therapist over the period, busiest first. */
+export const therapistSessions = async (db: Db, scope: ReportScope, period: Period): Promise<TherapistSessions[]> =>
+  (await sessionsByTherapist(db, clinicPeriod(scope, period))).map(toTherapistSessions);
+
+export interface TherapistPatients {
+  therapist: { id: number; name: PersonName };
+  patients: { id: number; name: PersonName; sessions: number }[];
 }
 
-export const dailyCashReport = (db: Db, scope: ReportScope, day: string) => dailyCash(db, scope.reflexoId, day);
-
-export async function dailyCashWithTotals(db: Db, scope: ReportScope, day: string) {
-  const rows = await dailyCash(db, scope.reflexoId, day);
-  const byType = await dailyCashByType(db, scope.reflexoId, day);
-  const grand = byType.find((r) => r.payment_type_name === null);
-  return { rows, byType: byType.filter((r) => r.payment_type_name !== null), total: grand?.total ?? '0.00', count: grand?.count ?? 0 };
-}
-
-export async function patientsByTherapistReport(db: Db, scope: ReportScope, day: string) {
-  const rows = await patientsPerTherapist(db, scope.reflexoId, day);
-  const groups = new Map<number, { therapist_id: string; therapist: string; patients: { patient_id: number; patient: string; appointments: number }[] }>();
-  for (const r of rows) {
+/** Each therapist (by name) with the patients they saw in the period and how many sessions each. */
+export async function patientsByTherapist(db: Db, scope: ReportScope, period: Period): Promise<TherapistPatients[]> {
+  const groups = new Map<number, TherapistPatients>();
+  for (const r of await sessionsByTherapistAndPatient(db, clinicPeriod(scope, period))) {
     let g = groups.get(r.therapist_id);
-    if (!g) groups.set(r.therapist_id, (g = { therapist_id: String(r.therapist_id), therapist: r.therapist, patients: [] }));
-    g.patients.push({ patient_id: r.patient_id, patient: r.patient, appointments: r.appointments });
+    if (!g) groups.set(r.therapist_id, (g = { therapist: { id: r.therapist_id, name: nameOf(r, 'therapist_') }, patients: [] }));
+    g.patients.push({ id: r.patient_id, name: nameOf(r, 'patient_'), sessions: r.sessions });
   }
   return [...groups.values()];
 }
 
-export async function appointmentsBetweenReport(db: Db, scope: ReportScope, start: string, end: string) {
-  return (await appointmentsBetween(db, scope.reflexoId, start, end)).map((r) => ({
-    appointment_id: r.appointment_id,
-    patient_id: r.patient_id,
-    document_number_patient: r.document_number_patient,
-    patient: r.patient,
-    primary_phone_patient: r.primary_phone_patient,
-    appointment_date: r.appointment_date,
-    appointment_hour: r.appointment_hour,
+export interface AppointmentLine {
+  id: number;
+  date: string;
+  /** Clinic wall time, `HH:MM:SS`. */
+  hour: string;
+  patient: { id: number; name: PersonName; documentNumber: string; phone: string | null };
+  therapist: { id: number; name: PersonName };
+  payment: string | null;
+  paymentTypeName: string | null;
+}
+
+/** The period's counted appointments, by date and hour. */
+export async function appointmentsInPeriod(db: Db, scope: ReportScope, period: Period): Promise<AppointmentLine[]> {
+  return (await countedAppointments(db, clinicPeriod(scope, period))).map((r) => ({
+    id: r.appointment_id,
+    date: r.appointment_date,
+    hour: r.hour,
+    patient: { id: r.patient_id, name: nameOf(r, 'patient_'), documentNumber: r.patient_document, phone: r.patient_phone },
+    therapist: { id: r.therapist_id, name: nameOf(r, 'therapist_') },
+    payment: r.payment,
+    paymentTypeName: r.payment_type_name,
   }));
 }
 
-export async function appointmentsBetweenWithTotals(db: Db, scope: ReportScope, start: string, end: string) {
-  const rows = await appointmentsBetween(db, scope.reflexoId, start, end);
-  const [sum] = await sumPaymentsBetween(db, scope.reflexoId, start, end);
-  return { rows, count: sum.count, total: sum.total };
+/** How many appointments the period counts and the sum of their payments. */
+export async function appointmentsSummary(db: Db, scope: ReportScope, period: Period): Promise<{ count: number; total: string }> {
+  const t = await appointmentTotals(db, clinicPeriod(scope, period));
+  return { count: t.sessions, total: t.income };
 }
 
-/** Improved petty cash: the day's payments in detail, a summary per method, the grand total and count. */
-export async function improvedDailyCash(db: Db, scope: ReportScope, day: string) {
-  const lines = await pettyCash(db, scope.reflexoId, day, scope.timeZone);
-  const summary = await pettyCashSummary(db, scope.reflexoId, day, scope.timeZone);
-  const grand = summary.find((s) => s.metodo === null);
+// ---- money -----------------------------------------------------------------------------------------
+
+export interface AppointmentPayment {
+  appointmentId: number;
+  amount: string;
+  paymentType: { id: number; name: string };
+}
+
+/** Payments recorded on the period's counted appointments (with a payment type), newest appointment first. */
+export const appointmentPaymentList = async (db: Db, scope: ReportScope, period: Period): Promise<AppointmentPayment[]> =>
+  (await appointmentPayments(db, clinicPeriod(scope, period))).map((r) => ({
+    appointmentId: r.appointment_id,
+    amount: r.amount,
+    paymentType: { id: r.payment_type_id, name: r.payment_type_name },
+  }));
+
+export interface MethodTotal {
+  method: string;
+  count: number;
+  total: string;
+}
+
+export interface Summary {
+  byMethod: MethodTotal[];
+  count: number;
+  total: string;
+}
+
+/** A ROLLUP's rows: the groups, and the one whose key is null as the grand total. */
+function summary<R extends { count: number; total: string }>(rows: R[], key: (r: R) => string | number | null, label: (r: R) => string): Summary {
+  const grand = rows.find((r) => key(r) === null);
   return {
-    fecha: day,
-    pagos_detallados: lines,
-    resumen_por_metodo: summary.filter((s) => s.metodo !== null).map((s) => ({ metodo: s.metodo!, cantidad_pagos: s.cantidad_pagos, total: s.total })),
-    total_general: grand?.total ?? '0.00',
-    cantidad_total_pagos: grand?.cantidad_pagos ?? 0,
+    byMethod: rows.filter((r) => key(r) !== null).map((r) => ({ method: label(r), count: r.count, total: r.total })),
+    count: grand?.count ?? 0,
+    total: grand?.total ?? '0.00',
   };
 }
 
-export async function dailyPaidTickets(db: Db, scope: ReportScope, day: string) {
-  const tickets = await paidTickets(db, scope.reflexoId, day, scope.timeZone);
-  const summary = await paidTicketsSummary(db, scope.reflexoId, day, scope.timeZone);
-  const grand = summary.find((s) => s.metodo === null);
-  return {
-    fecha: day,
-    tickets_pagados: tickets,
-    resumen_por_metodo: summary.filter((s) => s.metodo !== null).map((s) => ({ metodo: s.metodo!, cantidad_tickets: s.cantidad_tickets, total: s.total })),
-    total_general: grand?.total ?? '0.00',
-    cantidad_tickets: grand?.cantidad_tickets ?? 0,
-  };
+/** The same appointment payments per payment type, with their grand total. */
+export const appointmentPaymentSummary = async (db: Db, scope: ReportScope, period: Period): Promise<Summary> =>
+  summary(await appointmentPaymentsByType(db, clinicPeriod(scope, period)), (r) => r.payment_type_id, (r) => r.payment_type_name!);
+
+export interface CashLine {
+  /** A paid ticket, or the payment recorded on an appointment whose ticket is still pending. */
+  source: 'ticket' | 'appointment';
+  /** The ticket's id, or the appointment's. */
+  id: number;
+  /** The ticket number, or `CITA-<appointment id>` when there is no ticket. */
+  reference: string;
+  amount: string;
+  method: string;
+  patient: PersonName;
+  therapist: PersonName;
+  /** Clinic wall time, `YYYY-MM-DD HH:MM`: when the ticket was paid, or the appointment's date and hour. */
+  paidAt: string;
+}
+
+/** Every sol received in the period, each once (see lib/queries/company-reports.ts), with totals per method. */
+export async function cashReceipts(db: Db, scope: ReportScope, period: Period): Promise<{ lines: CashLine[] } & Summary> {
+  const p = clinicPeriod(scope, period);
+  const lines = (await cashReceived(db, p)).map((r) => ({
+    source: r.source,
+    id: r.id,
+    reference: r.reference,
+    amount: r.amount,
+    method: r.method,
+    patient: nameOf(r, 'patient_'),
+    therapist: nameOf(r, 'therapist_'),
+    paidAt: r.paid_at,
+  }));
+  return { lines, ...summary(await cashReceivedByMethod(db, p), (r) => r.method, (r) => r.method!) };
+}
+
+export interface PaidTicket {
+  id: number;
+  number: string;
+  amount: string;
+  method: string;
+  /** Clinic wall time, `YYYY-MM-DD HH:MM`. */
+  paidAt: string;
+  description: string | null;
+  appointment: { id: number; date: string; hour: string; room: string | null };
+  patient: { name: PersonName; documentNumber: string; phone: string | null };
+  therapist: PersonName;
+}
+
+/** Tickets paid in the period (on the clinic's calendar), in payment order, with totals per method. */
+export async function paidTicketsReport(db: Db, scope: ReportScope, period: Period): Promise<{ tickets: PaidTicket[] } & Summary> {
+  const p = clinicPeriod(scope, period);
+  const tickets = (await paidTickets(db, p)).map((r) => ({
+    id: r.ticket_id,
+    number: r.ticket_number,
+    amount: r.amount,
+    method: r.method,
+    paidAt: r.paid_at,
+    description: r.description,
+    appointment: { id: r.appointment_id, date: r.appointment_date, hour: r.hour, room: r.room },
+    patient: { name: nameOf(r, 'patient_'), documentNumber: r.patient_document, phone: r.patient_phone },
+    therapist: nameOf(r, 'therapist_'),
+  }));
+  return { tickets, ...summary(await paidTicketsByMethod(db, p), (r) => r.method, (r) => r.method!) };
 }

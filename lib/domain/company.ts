@@ -4,19 +4,50 @@ import { BadRequest, NotFound, ValidationError } from '../errors';
 import { isPlatform, type Actor } from '../auth/actor';
 import type { UploadedFile } from '../files/upload';
 import { checkImage, type CheckedImage } from '../files/images';
-import { deleteObject, mediaKey, mediaUrl, putObject } from '../storage/s3';
+import { deleteObject, mediaKey, putObject } from '../storage/s3';
 import { recordAudit } from './audit';
 import { requireTenantReader, tenantForWrite } from './tenancy';
 import { deleteCompany, insertCompany, lockCompany, selectCompanies, updateCompany, type CompanyRow } from '../queries/company';
 
 /*
  * Company data: the clinic's name and logo. A logo is either an image we store in S3 under the
- * tenant's prefix, or an http(s) URL the clinic gives us in JSON (never fetched by the server).
+ * tenant's prefix, or an http(s) URL the clinic gives us (never fetched by the server). Functions
+ * return records; each surface words its own responses (messages, warnings, URLs).
  */
 
-export const LOGO_FILE_FIELDS = ['logo', 'logo_file', 'company_logo'] as const;
+/** A company as the domain hands it to a surface. */
+export interface CompanyRecord {
+  id: number;
+  reflexo_id: number;
+  company_name: string;
+  /** The logo we stored (its S3 key), or the one given as a URL; null when there is none. */
+  logo: CompanyLogo | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export type CompanyLogo = { kind: 'stored'; key: string } | { kind: 'url'; url: string };
+
+/** Why an edit left the logo as it was (the edit itself went through). */
+export type LogoRefusal = 'too_large' | 'invalid_format';
+
+export interface CompanyInput {
+  /** Global administrators name the clinic of a new company. */
+  reflexo_id?: number | null;
+  company_name?: string;
+}
+
 const DUPLICATE_NAME = 'Company Data with this company name already exists.';
 const FORMAT_MESSAGE = 'Formato no permitido. Solo se aceptan: jpg, jpeg, png';
+
+const toRecord = (row: CompanyRow): CompanyRecord => ({
+  id: row.id,
+  reflexo_id: row.reflexo_id,
+  company_name: row.company_name,
+  logo: row.logo_key ? { kind: 'stored', key: row.logo_key } : row.logo_external_url ? { kind: 'url', url: row.logo_external_url } : null,
+  created_at: row.created_at,
+  updated_at: row.updated_at,
+});
 
 /** Tenant users see their clinic; global administrators see every clinic (or the one they name). */
 const readerTenant = (actor: Actor | null, requested?: number): number | null => {
@@ -24,24 +55,8 @@ const readerTenant = (actor: Actor | null, requested?: number): number | null =>
   return isPlatform(actor) ? (requested ?? null) : actor!.reflexoId;
 };
 
-const relativeLogo = (row: CompanyRow) => (row.logo_key ? `/media/${row.logo_key}` : row.logo_external_url);
-const absoluteLogo = (row: CompanyRow, baseUrl: string) => (row.logo_key ? mediaUrl(baseUrl, row.logo_key) : row.logo_external_url);
-
-export function companyView(row: CompanyRow, baseUrl: string) {
-  return {
-    id: row.id,
-    reflexo: row.reflexo_id,
-    company_name: row.company_name,
-    company_logo: relativeLogo(row),
-    logo_url: absoluteLogo(row, baseUrl),
-    has_logo: !!(row.logo_key || row.logo_external_url),
-    created_at: row.created_at,
-    updated_at: row.updated_at,
-  };
-}
-
-export const listCompanies = async (db: Db, actor: Actor | null, baseUrl: string, reflexoId?: number) =>
-  (await selectCompanies(db, { reflexoId: readerTenant(actor, reflexoId) })).map((r) => companyView(r, baseUrl));
+export const listCompanies = async (db: Db, actor: Actor | null, reflexoId?: number): Promise<CompanyRecord[]> =>
+  (await selectCompanies(db, { reflexoId: readerTenant(actor, reflexoId) })).map(toRecord);
 
 async function findCompany(db: Db, actor: Actor | null, id: number, lock = false): Promise<CompanyRow> {
   const tenant = readerTenant(actor);
@@ -50,17 +65,22 @@ async function findCompany(db: Db, actor: Actor | null, id: number, lock = false
   return row;
 }
 
-export const showCompany = async (db: Db, actor: Actor | null, id: number, baseUrl: string) => companyView(await findCompany(db, actor, id), baseUrl);
+/** The company, for writing: locked, and in a clinic the caller may write to. */
+async function findForWrite(db: Db, actor: Actor | null, id: number): Promise<CompanyRow> {
+  const row = await findCompany(db, actor, id, true);
+  tenantForWrite(actor, row.reflexo_id);
+  return row;
+}
 
+export const getCompany = async (db: Db, actor: Actor | null, id: number): Promise<CompanyRecord> => toRecord(await findCompany(db, actor, id));
+
+/** A name is required on create and cannot be blanked; undefined when an edit leaves it. */
 const cleanName = (name: string | undefined, required: boolean): string | undefined => {
   const trimmed = name?.trim();
   if (trimmed) return trimmed;
   if (required || name !== undefined) throw ValidationError.field('company_name', 'Este campo es requerido.', 'missing');
   return undefined;
 };
-
-/** The uploaded logo, if any, under any of the accepted multipart field names. */
-export const logoFile = (files: UploadedFile[]) => files.find((f) => (LOGO_FILE_FIELDS as readonly string[]).includes(f.field));
 
 /** checkImage with the contract's messages, attributed to the field the file came under. */
 function checkLogo(file: UploadedFile): CheckedImage {
@@ -74,7 +94,7 @@ function checkLogo(file: UploadedFile): CheckedImage {
   }
 }
 
-/** A logo URL given in JSON: absolute http(s), with an image extension the contract allows. */
+/** A logo URL: absolute http(s), with an image extension the contract allows. */
 function checkLogoUrl(value: unknown): string {
   if (typeof value !== 'string' || !value.trim()) throw ValidationError.field('company_logo', 'Se requiere la URL del logo.', 'missing');
   let url: URL;
@@ -104,7 +124,7 @@ async function forgetObject(key: string | null) {
   }
 }
 
-/** Runs a write that may hit the per-tenant unique name, turning the violation into the contract's 400. */
+/** Runs a write that may hit the per-tenant unique name, turning the violation into a field error. */
 async function withUniqueName<T>(db: Db, write: () => Promise<T>): Promise<T> {
   await sql`savepoint company_name`.execute(db);
   try {
@@ -118,17 +138,11 @@ async function withUniqueName<T>(db: Db, write: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function createCompany(
-  db: Db,
-  actor: Actor | null,
-  input: { company_name?: string; reflexo_id?: number | null },
-  files: UploadedFile[],
-  baseUrl: string,
-) {
+/** A new company of the caller's clinic (names are unique per clinic, whatever the case), with an optional logo file. */
+export async function createCompany(db: Db, actor: Actor | null, input: CompanyInput, logo?: UploadedFile): Promise<CompanyRecord> {
   const reflexoId = tenantForWrite(actor, input.reflexo_id);
   const companyName = cleanName(input.company_name, true)!;
-  const file = logoFile(files);
-  const image = file ? checkLogo(file) : undefined;
+  const image = logo ? checkLogo(logo) : undefined;
   const logoKey = image ? await storeLogo(reflexoId, image) : null;
   const row = await insertCompany(db, { reflexo_id: reflexoId, company_name: companyName, logo_key: logoKey });
   if (!row) {
@@ -136,38 +150,32 @@ export async function createCompany(
     throw ValidationError.field('company_name', DUPLICATE_NAME, 'unique');
   }
   await recordAudit(db, { action: 'create', entity: 'company_data', entityId: row.id, changedFields: image ? ['company_name', 'company_logo'] : ['company_name'] });
-  const { reflexo: _tenant, ...view } = companyView(row, baseUrl);
-  return view;
+  return toRecord(row);
 }
 
 /**
- * PUT/PATCH edit. JSON changes the name only; multipart may also carry a logo. An unacceptable logo
- * does not fail the edit: the old logo stays and the response carries the contract's `warning`.
+ * Sets what `input` carries (absent: unchanged) and, given a file, the logo. An unacceptable logo
+ * does not fail the edit: the old logo stays and the result says why (`logoRefused`).
  */
 export async function editCompany(
   db: Db,
   actor: Actor | null,
   id: number,
-  input: { company_name?: string },
-  files: UploadedFile[],
-  partial: boolean,
-  baseUrl: string,
-) {
-  const current = await findCompany(db, actor, id, true);
-  tenantForWrite(actor, current.reflexo_id);
+  input: CompanyInput,
+  logo?: UploadedFile,
+): Promise<{ company: CompanyRecord; logoRefused?: LogoRefusal }> {
+  const current = await findForWrite(db, actor, id);
   const changes: Parameters<typeof updateCompany>[3] = {};
-  const name = cleanName(input.company_name, !partial);
+  const name = cleanName(input.company_name, false);
   if (name !== undefined) changes.company_name = name;
-  let warning: string | undefined;
-  const file = logoFile(files);
-  if (file) {
+  let logoRefused: LogoRefusal | undefined;
+  if (logo) {
     try {
-      const image = checkLogo(file);
-      changes.logo_key = await storeLogo(current.reflexo_id, image);
+      changes.logo_key = await storeLogo(current.reflexo_id, checkLogo(logo));
       changes.logo_external_url = null;
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      warning = `El logo no se actualizó: ${err.issues[0]?.type === 'too_large' ? 'El logo excede el tamaño máximo de 2MB' : FORMAT_MESSAGE}`;
+      logoRefused = err.issues[0]?.type === 'too_large' ? 'too_large' : 'invalid_format';
     }
   }
   if (!Object.keys(changes).length) changes.company_name = current.company_name; // still touches updated_at
@@ -179,68 +187,48 @@ export async function editCompany(
     entityId: id,
     changedFields: Object.keys(changes).map((k) => (k === 'logo_key' || k === 'logo_external_url' ? 'company_logo' : k)).filter((k, i, a) => a.indexOf(k) === i),
   });
-  const { reflexo: _tenant, ...view } = companyView(row, baseUrl);
-  return warning ? { warning, ...view } : view;
+  return logoRefused ? { company: toRecord(row), logoRefused } : { company: toRecord(row) };
 }
 
-export async function removeCompany(db: Db, actor: Actor | null, id: number) {
-  const current = await findCompany(db, actor, id, true);
-  tenantForWrite(actor, current.reflexo_id);
+/** Hard delete, with its stored logo; returns what was deleted. */
+export async function removeCompany(db: Db, actor: Actor | null, id: number): Promise<CompanyRecord> {
+  const current = await findForWrite(db, actor, id);
   await deleteCompany(db, id, current.reflexo_id);
   await recordAudit(db, { action: 'delete', entity: 'company_data', entityId: id });
   await forgetObject(current.logo_key);
-  return { status: 'success', message: `Empresa "${current.company_name}" eliminada correctamente` };
+  return toRecord(current);
 }
 
 /**
- * POST upload_logo (only when there is none) and PUT upload_logo (replace). The logo comes as a
- * JSON URL in `company_logo` or as a file under `logo`, `logo_file` or `company_logo`.
+ * Sets the logo from a file or, without one, from a URL. `add` refuses a company that already has a
+ * logo (code `logo_exists`); `replace` overwrites it.
  */
-export async function uploadLogo(
+export async function setCompanyLogo(
   db: Db,
   actor: Actor | null,
   id: number,
-  body: Record<string, unknown>,
-  files: UploadedFile[],
-  replace: boolean,
-  baseUrl: string,
-) {
-  const current = await findCompany(db, actor, id, true);
-  tenantForWrite(actor, current.reflexo_id);
-  if (!replace && (current.logo_key || current.logo_external_url)) {
+  source: { file?: UploadedFile; url?: unknown },
+  mode: 'add' | 'replace',
+): Promise<CompanyRecord> {
+  const current = await findForWrite(db, actor, id);
+  if (mode === 'add' && (current.logo_key || current.logo_external_url)) {
     throw new BadRequest('La empresa ya tiene un logo. Use PUT para actualizar.', { code: 'logo_exists' });
   }
-  const file = logoFile(files);
-  let changes: { logo_key: string | null; logo_external_url: string | null };
-  if (file) changes = { logo_key: await storeLogo(current.reflexo_id, checkLogo(file)), logo_external_url: null };
-  else changes = { logo_key: null, logo_external_url: checkLogoUrl(body.company_logo) };
+  const changes = source.file
+    ? { logo_key: await storeLogo(current.reflexo_id, checkLogo(source.file)), logo_external_url: null }
+    : { logo_key: null, logo_external_url: checkLogoUrl(source.url) };
   const row = await updateCompany(db, id, current.reflexo_id, changes);
   await recordAudit(db, { action: 'update', entity: 'company_data', entityId: id, changedFields: ['company_logo'] });
   if (current.logo_key && current.logo_key !== row.logo_key) await forgetObject(current.logo_key);
-  if (replace) {
-    return { message: 'Logo actualizado correctamente', company_logo: relativeLogo(row)!, company_logo_absolute: absoluteLogo(row, baseUrl)! };
-  }
-  return file ? { message: 'Logo subido correctamente' } : { message: 'Logo subido correctamente', logo_url: row.logo_external_url! };
+  return toRecord(row);
 }
 
-export async function showLogo(db: Db, actor: Actor | null, id: number, baseUrl: string) {
-  const row = await findCompany(db, actor, id);
-  if (!row.logo_key && !row.logo_external_url) return { has_logo: false as const, message: 'La empresa no tiene logo' };
-  return {
-    has_logo: true as const,
-    logo_url: relativeLogo(row)!,
-    logo_url_absolute: absoluteLogo(row, baseUrl)!,
-    company_name: row.company_name,
-    company_id: row.id,
-  };
-}
-
-export async function removeLogo(db: Db, actor: Actor | null, id: number) {
-  const current = await findCompany(db, actor, id, true);
-  tenantForWrite(actor, current.reflexo_id);
+/** Removes the logo (and its stored object); a company without one → 400, code `logo_missing`. */
+export async function removeCompanyLogo(db: Db, actor: Actor | null, id: number): Promise<CompanyRecord> {
+  const current = await findForWrite(db, actor, id);
   if (!current.logo_key && !current.logo_external_url) throw new BadRequest('La empresa no tiene logo.', { code: 'logo_missing' });
-  await updateCompany(db, id, current.reflexo_id, { logo_key: null, logo_external_url: null });
+  const row = await updateCompany(db, id, current.reflexo_id, { logo_key: null, logo_external_url: null });
   await recordAudit(db, { action: 'update', entity: 'company_data', entityId: id, changedFields: ['company_logo'] });
   await forgetObject(current.logo_key);
-  return { message: 'Logo eliminado correctamente' };
+  return toRecord(row);
 }

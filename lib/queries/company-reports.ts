@@ -2,284 +2,336 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/tenant';
 
 /*
- * Read-only aggregates over appointments, tickets, therapists and patients for reports, statistics
- * and exports. Every query names the tenant explicitly (RLS is the second wall, not the first).
- * Money is summed by PostgreSQL as numeric and leaves here as a decimal string ("150.00").
+ * Read-only aggregates over appointments, tickets, therapists and patients, for every report,
+ * statistic and export of either surface. Each takes one clinic and a span of its calendar days
+ * (`ClinicPeriod`) and returns plain rows; every query names the tenant explicitly (RLS is the second
+ * wall, not the first). Money is summed by PostgreSQL as numeric and leaves here as a decimal string
+ * ("150.00"), never a float.
  *
- * What counts: appointments that are neither deleted nor cancelled. Appointment dates and hours are
- * the clinic's local wall time already; ticket payment instants are timestamptz and are placed on the
- * clinic's calendar with the tenant's time zone.
+ * What counts is written once, below (`countedAppointment`, `appointmentOnDays`, `ticketPaidOnDays`),
+ * and every query is built from those three, so two reports over the same days give the same totals:
+ * - an appointment counts when it is neither soft-deleted nor cancelled, on its own date (appointment
+ *   dates and hours are the clinic's wall time already);
+ * - a ticket counts as money received when it is paid and active, on the clinic's calendar day its
+ *   payment instant falls on (a ticket paid at 23:45 in Lima belongs to that Lima day, not to the UTC
+ *   one), whatever happened to its appointment afterwards.
  */
 
-/** Appointments that happened or will happen: not soft-deleted, not cancelled. */
-const live = (alias = 'a') =>
+/** One clinic over a span of its calendar days. */
+export interface ClinicPeriod {
+  reflexoId: number;
+  /** First and last local day, `YYYY-MM-DD`, both included (one day: from = to). */
+  from: string;
+  to: string;
+  /** The clinic's IANA zone (tenants.time_zone): places payment instants on its days. */
+  timeZone: string;
+}
+
+/** Appointments that happened or will happen: not soft-deleted, not cancelled (by timestamp or by a status of kind 'cancelled'). */
+export const countedAppointment = (alias = 'a') =>
   sql.raw(
     `${alias}.deleted_at IS NULL AND ${alias}.cancelled_at IS NULL AND NOT EXISTS (SELECT 1 FROM appointment_statuses cs WHERE cs.id = ${alias}.appointment_status_id AND cs.kind = 'cancelled')`,
   );
 
-const therapistName = sql`concat_ws(' ', th.last_name_paternal, nullif(th.last_name_maternal, ''), th.first_name)`;
+/** The appointment's (local) date is one of the period's days. */
+export const appointmentOnDays = (p: ClinicPeriod, alias = 'a') => sql`${sql.ref(`${alias}.appointment_date`)} BETWEEN ${p.from}::date AND ${p.to}::date`;
+
+/** [first day 00:00, day after the last 00:00) in the clinic's zone, as instants, so an index on payment_date can serve it. */
+const periodStart = (p: ClinicPeriod) => sql`(${p.from}::date::timestamp AT TIME ZONE ${p.timeZone})`;
+const periodEnd = (p: ClinicPeriod) => sql`((${p.to}::date + 1)::timestamp AT TIME ZONE ${p.timeZone})`;
+
+/** A paid, active ticket whose payment instant falls on one of the period's local days. */
+export const ticketPaidOnDays = (p: ClinicPeriod, alias = 't') => {
+  const col = (c: string) => sql.ref(`${alias}.${c}`);
+  return sql`${col('status')} = 'paid' AND ${col('is_active')} AND ${col('payment_date')} >= ${periodStart(p)} AND ${col('payment_date')} < ${periodEnd(p)}`;
+};
+
+const live = (p: ClinicPeriod) => sql`a.reflexo_id = ${p.reflexoId} AND ${appointmentOnDays(p)} AND ${countedAppointment()}`;
+
 const patientName = sql`concat_ws(' ', p.paternal_lastname, nullif(p.maternal_lastname, ''), p.name)`;
 
-/** [start, end) of a local calendar day as instants, so an index on payment_date can be used. */
-const dayStart = (day: string, tz: string) => sql`(${day}::date::timestamp AT TIME ZONE ${tz})`;
-const dayEnd = (day: string, tz: string) => sql`((${day}::date + 1)::timestamp AT TIME ZONE ${tz})`;
+/** The name parts of the row's patient (p) and therapist (th). */
+const PERSON_COLUMNS = ['patient_given', 'patient_paternal', 'patient_maternal', 'therapist_given', 'therapist_paternal', 'therapist_maternal'] as const;
+const personColumns = sql.raw(
+  `p.name AS patient_given, p.paternal_lastname AS patient_paternal, p.maternal_lastname AS patient_maternal,
+   th.first_name AS therapist_given, th.last_name_paternal AS therapist_paternal, th.last_name_maternal AS therapist_maternal`,
+);
+export interface PersonColumns {
+  patient_given: string;
+  patient_paternal: string;
+  patient_maternal: string | null;
+  therapist_given: string;
+  therapist_paternal: string;
+  therapist_maternal: string | null;
+}
 const localStamp = (col: RawBuilder<unknown>, tz: string) => sql<string>`to_char(${col} AT TIME ZONE ${tz}, 'YYYY-MM-DD HH24:MI')`;
+
+/** The parts of a person's name, as the reports print them (surnames first). */
+export interface NameColumns {
+  given: string;
+  paternal: string;
+  maternal: string | null;
+}
 
 async function rows<T>(db: Db, query: RawBuilder<T>): Promise<T[]> {
   return (await query.execute(db)).rows;
 }
 
-// ---- statistics -----------------------------------------------------------------------------------
+// ---- counted appointments, aggregated ------------------------------------------------------------
 
-export function statsTotals(db: Db, reflexoId: number, start: string, end: string) {
-  return rows(
+/** Distinct patients, sessions and the sum of their `payment` over the period. */
+export async function appointmentTotals(db: Db, p: ClinicPeriod) {
+  const [r] = await rows(
     db,
-    sql<{ patients: number; sessions: number; income: string; c: number; cc: number }>`
+    sql<{ patients: number; sessions: number; income: string }>`
       SELECT count(DISTINCT a.patient_id)::int AS patients, count(*)::int AS sessions,
-             coalesce(sum(a.payment), 0)::numeric(14, 2)::text AS income,
-             count(*) FILTER (WHERE upper(btrim(a.appointment_type)) = 'C')::int AS c,
-             count(*) FILTER (WHERE upper(btrim(a.appointment_type)) = 'CC')::int AS cc
-        FROM appointments a
-       WHERE a.reflexo_id = ${reflexoId} AND a.appointment_date BETWEEN ${start}::date AND ${end}::date AND ${live()}`,
-  );
-}
-
-export function statsByTherapist(db: Db, reflexoId: number, start: string, end: string) {
-  return rows(
-    db,
-    sql<{ id: number; name: string; sessions: number; income: string }>`
-      SELECT th.id, concat_ws(', ', concat_ws(' ', th.last_name_paternal, nullif(th.last_name_maternal, '')), th.first_name) AS name,
-             count(*)::int AS sessions, coalesce(sum(a.payment), 0)::numeric(14, 2)::text AS income
-        FROM appointments a
-        JOIN therapists th ON th.id = a.therapist_id AND th.reflexo_id = a.reflexo_id
-       WHERE a.reflexo_id = ${reflexoId} AND a.appointment_date BETWEEN ${start}::date AND ${end}::date AND ${live()}
-       GROUP BY th.id
-       ORDER BY sessions DESC, th.id`,
-  );
-}
-
-export function statsByPaymentType(db: Db, reflexoId: number, start: string, end: string) {
-  return rows(
-    db,
-    sql<{ name: string; uses: number }>`
-      SELECT coalesce(pt.name, 'Sin tipo') AS name, count(*)::int AS uses
-        FROM appointments a
-        LEFT JOIN payment_types pt ON pt.id = a.payment_type_id
-       WHERE a.reflexo_id = ${reflexoId} AND a.appointment_date BETWEEN ${start}::date AND ${end}::date AND ${live()}
-       GROUP BY 1
-       ORDER BY uses DESC, name`,
-  );
-}
-
-/** ISO weekday (1 = Monday … 7 = Sunday) of the appointment's local date. */
-export function statsByWeekday(db: Db, reflexoId: number, start: string, end: string) {
-  return rows(
-    db,
-    sql<{ dow: number; sessions: number; income: string }>`
-      SELECT extract(isodow FROM a.appointment_date)::int AS dow, count(*)::int AS sessions,
              coalesce(sum(a.payment), 0)::numeric(14, 2)::text AS income
         FROM appointments a
-       WHERE a.reflexo_id = ${reflexoId} AND a.appointment_date BETWEEN ${start}::date AND ${end}::date AND ${live()}
+       WHERE ${live(p)}`,
+  );
+  return r;
+}
+
+/** Sessions per therapist with their income and their share of the period's sessions (percent, two decimals). */
+export function sessionsByTherapist(db: Db, p: ClinicPeriod) {
+  return rows(
+    db,
+    sql<NameColumns & { therapist_id: number; sessions: number; income: string; share: string }>`
+      SELECT th.id AS therapist_id, th.first_name AS given, th.last_name_paternal AS paternal, th.last_name_maternal AS maternal,
+             count(*)::int AS sessions, coalesce(sum(a.payment), 0)::numeric(14, 2)::text AS income,
+             round(count(*) * 100.0 / sum(count(*)) OVER (), 2)::text AS share
+        FROM appointments a
+        JOIN therapists th ON th.id = a.therapist_id AND th.reflexo_id = a.reflexo_id
+       WHERE ${live(p)}
+       GROUP BY th.id
+       ORDER BY sessions DESC, th.last_name_paternal, th.last_name_maternal, th.first_name, th.id`,
+  );
+}
+
+/** Sessions per payment type (id and name null: no type recorded). */
+export function sessionsByPaymentType(db: Db, p: ClinicPeriod) {
+  return rows(
+    db,
+    sql<{ payment_type_id: number | null; payment_type_name: string | null; sessions: number }>`
+      SELECT pt.id AS payment_type_id, pt.name AS payment_type_name, count(*)::int AS sessions
+        FROM appointments a
+        LEFT JOIN payment_types pt ON pt.id = a.payment_type_id
+       WHERE ${live(p)}
+       GROUP BY pt.id
+       ORDER BY sessions DESC, pt.name NULLS LAST, pt.id`,
+  );
+}
+
+/** Sessions and income per ISO weekday (1 = Monday … 7 = Sunday) of the appointments' local dates; only days with sessions. */
+export function sessionsByWeekday(db: Db, p: ClinicPeriod) {
+  return rows(
+    db,
+    sql<{ iso_weekday: number; sessions: number; income: string }>`
+      SELECT extract(isodow FROM a.appointment_date)::int AS iso_weekday, count(*)::int AS sessions,
+             coalesce(sum(a.payment), 0)::numeric(14, 2)::text AS income
+        FROM appointments a
+       WHERE ${live(p)}
        GROUP BY 1
        ORDER BY 1`,
   );
 }
 
-// ---- one day, by therapist ----------------------------------------------------------------------
-
-export function appointmentsPerTherapist(db: Db, reflexoId: number, day: string) {
+/** Sessions per appointment type, compared without case or surrounding blanks (null: none recorded). */
+export function sessionsByAppointmentType(db: Db, p: ClinicPeriod) {
   return rows(
     db,
-    sql<{ id: number; first_name: string; last_name_paternal: string; last_name_maternal: string; appointments_count: number; percentage: string }>`
-      SELECT th.id, th.first_name, th.last_name_paternal, th.last_name_maternal, count(*)::int AS appointments_count,
-             round(count(*) * 100.0 / sum(count(*)) OVER (), 2)::text AS percentage
+    sql<{ appointment_type: string | null; sessions: number }>`
+      SELECT nullif(upper(btrim(a.appointment_type)), '') AS appointment_type, count(*)::int AS sessions
         FROM appointments a
-        JOIN therapists th ON th.id = a.therapist_id AND th.reflexo_id = a.reflexo_id
-       WHERE a.reflexo_id = ${reflexoId} AND a.appointment_date = ${day}::date AND ${live()}
-       GROUP BY th.id
-       ORDER BY appointments_count DESC, th.last_name_paternal, th.last_name_maternal, th.id`,
+       WHERE ${live(p)}
+       GROUP BY 1
+       ORDER BY 1 NULLS LAST`,
   );
 }
 
-export function patientsPerTherapist(db: Db, reflexoId: number, day: string) {
+/** Sessions per (therapist, patient), therapists and then patients by name. */
+export function sessionsByTherapistAndPatient(db: Db, p: ClinicPeriod) {
   return rows(
     db,
-    sql<{ therapist_id: number; therapist: string; patient_id: number; patient: string; appointments: number }>`
-      SELECT th.id AS therapist_id, ${therapistName} AS therapist, p.id AS patient_id, ${patientName} AS patient, count(*)::int AS appointments
+    sql<{
+      therapist_id: number;
+      therapist_given: string;
+      therapist_paternal: string;
+      therapist_maternal: string | null;
+      patient_id: number;
+      patient_given: string;
+      patient_paternal: string;
+      patient_maternal: string | null;
+      sessions: number;
+    }>`
+      SELECT th.id AS therapist_id, th.first_name AS therapist_given, th.last_name_paternal AS therapist_paternal, th.last_name_maternal AS therapist_maternal,
+             p.id AS patient_id, p.name AS patient_given, p.paternal_lastname AS patient_paternal, p.maternal_lastname AS patient_maternal,
+             count(*)::int AS sessions
         FROM appointments a
         JOIN therapists th ON th.id = a.therapist_id AND th.reflexo_id = a.reflexo_id
         JOIN patients p ON p.id = a.patient_id AND p.reflexo_id = a.reflexo_id
-       WHERE a.reflexo_id = ${reflexoId} AND a.appointment_date = ${day}::date AND ${live()}
+       WHERE ${live(p)}
        GROUP BY th.id, p.id
-       ORDER BY th.last_name_paternal, th.last_name_maternal, th.first_name, th.id, patient, p.id`,
+       ORDER BY th.last_name_paternal, th.last_name_maternal, th.first_name, th.id, ${patientName}, p.id`,
   );
 }
 
-// ---- appointments in a range --------------------------------------------------------------------
+// ---- counted appointments, one by one ------------------------------------------------------------
 
-export function appointmentsBetween(db: Db, reflexoId: number, start: string, end: string) {
+/** The period's counted appointments by date and hour, with patient, therapist and recorded payment. */
+export function countedAppointments(db: Db, p: ClinicPeriod) {
   return rows(
     db,
     sql<{
       appointment_id: number;
-      patient_id: number;
-      document_number_patient: string;
-      patient: string;
-      primary_phone_patient: string | null;
       appointment_date: string;
-      appointment_hour: string;
-      therapist: string;
+      hour: string;
+      patient_id: number;
+      patient_given: string;
+      patient_paternal: string;
+      patient_maternal: string | null;
+      patient_document: string;
+      patient_phone: string | null;
+      therapist_id: number;
+      therapist_given: string;
+      therapist_paternal: string;
+      therapist_maternal: string | null;
       payment: string | null;
       payment_type_name: string | null;
     }>`
-      SELECT a.id AS appointment_id, p.id AS patient_id, p.document_number AS document_number_patient, ${patientName} AS patient,
-             p.phone1 AS primary_phone_patient, to_char(a.appointment_date, 'YYYY-MM-DD') AS appointment_date,
-             to_char(a.hour, 'HH24:MI') AS appointment_hour, ${therapistName} AS therapist,
+      SELECT a.id AS appointment_id, to_char(a.appointment_date, 'YYYY-MM-DD') AS appointment_date, to_char(a.hour, 'HH24:MI:SS') AS hour,
+             p.id AS patient_id, p.name AS patient_given, p.paternal_lastname AS patient_paternal, p.maternal_lastname AS patient_maternal,
+             p.document_number AS patient_document, p.phone1 AS patient_phone,
+             th.id AS therapist_id, th.first_name AS therapist_given, th.last_name_paternal AS therapist_paternal, th.last_name_maternal AS therapist_maternal,
              a.payment::text AS payment, pt.name AS payment_type_name
         FROM appointments a
         JOIN patients p ON p.id = a.patient_id AND p.reflexo_id = a.reflexo_id
         JOIN therapists th ON th.id = a.therapist_id AND th.reflexo_id = a.reflexo_id
         LEFT JOIN payment_types pt ON pt.id = a.payment_type_id
-       WHERE a.reflexo_id = ${reflexoId} AND a.appointment_date BETWEEN ${start}::date AND ${end}::date AND ${live()}
+       WHERE ${live(p)}
        ORDER BY a.appointment_date, a.hour, a.id`,
   );
 }
 
-export function sumPaymentsBetween(db: Db, reflexoId: number, start: string, end: string) {
+/** Payments recorded on counted appointments that name a payment type, newest appointment first. */
+export function appointmentPayments(db: Db, p: ClinicPeriod) {
   return rows(
     db,
-    sql<{ count: number; total: string }>`
-      SELECT count(*)::int AS count, coalesce(sum(a.payment), 0)::numeric(14, 2)::text AS total
-        FROM appointments a
-       WHERE a.reflexo_id = ${reflexoId} AND a.appointment_date BETWEEN ${start}::date AND ${end}::date AND ${live()}`,
-  );
-}
-
-// ---- cash -------------------------------------------------------------------------------------------
-
-/** The contract's daily cash: the day's appointments that carry a payment and a payment type. */
-export function dailyCash(db: Db, reflexoId: number, day: string) {
-  return rows(
-    db,
-    sql<{ id_cita: number; payment: string; payment_type: number; payment_type_name: string }>`
-      SELECT a.id AS id_cita, a.payment::text AS payment, pt.id AS payment_type, pt.name AS payment_type_name
+    sql<{ appointment_id: number; amount: string; payment_type_id: number; payment_type_name: string }>`
+      SELECT a.id AS appointment_id, a.payment::text AS amount, pt.id AS payment_type_id, pt.name AS payment_type_name
         FROM appointments a
         JOIN payment_types pt ON pt.id = a.payment_type_id
-       WHERE a.reflexo_id = ${reflexoId} AND a.appointment_date = ${day}::date AND a.payment IS NOT NULL AND ${live()}
+       WHERE ${live(p)} AND a.payment IS NOT NULL
        ORDER BY a.id DESC`,
   );
 }
 
-export function dailyCashByType(db: Db, reflexoId: number, day: string) {
+/** The same payments per payment type, then (payment_type_id null) their grand total: one ROLLUP. */
+export function appointmentPaymentsByType(db: Db, p: ClinicPeriod) {
   return rows(
     db,
-    sql<{ payment_type_name: string | null; count: number; total: string }>`
-      SELECT pt.name AS payment_type_name, count(*)::int AS count, sum(a.payment)::numeric(14, 2)::text AS total
+    sql<{ payment_type_id: number | null; payment_type_name: string | null; count: number; total: string }>`
+      SELECT pt.id AS payment_type_id, CASE WHEN grouping(pt.id) = 0 THEN min(pt.name) END AS payment_type_name, count(*)::int AS count, sum(a.payment)::numeric(14, 2)::text AS total
         FROM appointments a
         JOIN payment_types pt ON pt.id = a.payment_type_id
-       WHERE a.reflexo_id = ${reflexoId} AND a.appointment_date = ${day}::date AND a.payment IS NOT NULL AND ${live()}
-       GROUP BY ROLLUP (pt.name)
-       ORDER BY pt.name NULLS LAST`,
+       WHERE ${live(p)} AND a.payment IS NOT NULL
+       GROUP BY ROLLUP (pt.id)
+       ORDER BY pt.id IS NULL, min(pt.name), pt.id`,
   );
 }
+
+// ---- money received ------------------------------------------------------------------------------
 
 /** A ticket's payment method ('cash', 'yape', or a free name) shown with the catalog's name when known. */
 const ticketMethod = sql`coalesce((SELECT tp.name FROM payment_types tp WHERE lower(tp.code) = lower(t.payment_method) OR lower(tp.name) = lower(t.payment_method) ORDER BY tp.id LIMIT 1), nullif(t.payment_method, ''), 'No especificado')`;
 
 /**
- * Every sol that came in on a local day, each counted once: a paid ticket counts on the day it was
- * paid (money received stays received even if the appointment is later removed); an appointment
- * payment whose ticket is not paid yet counts on the appointment's date, unless the ticket was
- * cancelled or deactivated.
+ * Every sol received on the period's days, each counted once: a paid ticket on the day it was paid
+ * (money received stays received even if the appointment is later removed); a payment recorded on a
+ * counted appointment whose ticket is still pending (or that has none) on the appointment's date. A
+ * cancelled or deactivated ticket never counts.
  */
-const pettyCashLines = (reflexoId: number, day: string, tz: string) => sql`
-  SELECT 'Ticket' AS tipo, t.id, t.ticket_number, t.amount AS monto, ${ticketMethod} AS metodo_pago,
-         ${patientName} AS paciente, ${therapistName} AS terapeuta, ${localStamp(sql`t.payment_date`, tz)} AS fecha_pago,
-         t.payment_date AS orden
+const cashLines = (p: ClinicPeriod) => sql`
+  SELECT 'ticket' AS source, t.id, t.ticket_number AS reference, t.amount, ${ticketMethod} AS method,
+         ${personColumns}, ${localStamp(sql`t.payment_date`, p.timeZone)} AS paid_at, t.payment_date AS instant
     FROM tickets t
     JOIN appointments a ON a.id = t.appointment_id AND a.reflexo_id = t.reflexo_id
     JOIN patients p ON p.id = a.patient_id AND p.reflexo_id = a.reflexo_id
     JOIN therapists th ON th.id = a.therapist_id AND th.reflexo_id = a.reflexo_id
-   WHERE t.reflexo_id = ${reflexoId} AND t.status = 'paid' AND t.is_active AND t.amount > 0
-     AND t.payment_date >= ${dayStart(day, tz)} AND t.payment_date < ${dayEnd(day, tz)}
+   WHERE t.reflexo_id = ${p.reflexoId} AND ${ticketPaidOnDays(p)} AND t.amount > 0
   UNION ALL
-  SELECT 'Cita', a.id, coalesce(t.ticket_number, 'CITA-' || a.id), a.payment, coalesce(pt.name, 'No especificado'),
-         ${patientName}, ${therapistName}, to_char(a.appointment_date + a.hour, 'YYYY-MM-DD HH24:MI'),
-         (a.appointment_date + a.hour) AT TIME ZONE ${tz}
+  SELECT 'appointment', a.id, coalesce(t.ticket_number, 'CITA-' || a.id), a.payment, coalesce(pt.name, 'No especificado'),
+         ${personColumns}, to_char(a.appointment_date + a.hour, 'YYYY-MM-DD HH24:MI'),
+         (a.appointment_date + a.hour) AT TIME ZONE ${p.timeZone}
     FROM appointments a
     JOIN patients p ON p.id = a.patient_id AND p.reflexo_id = a.reflexo_id
     JOIN therapists th ON th.id = a.therapist_id AND th.reflexo_id = a.reflexo_id
     LEFT JOIN payment_types pt ON pt.id = a.payment_type_id
     LEFT JOIN tickets t ON t.appointment_id = a.id AND t.reflexo_id = a.reflexo_id
-   WHERE a.reflexo_id = ${reflexoId} AND a.appointment_date = ${day}::date AND a.payment > 0 AND ${live()}
+   WHERE ${live(p)} AND a.payment > 0
      AND (t.id IS NULL OR (t.status = 'pending' AND t.is_active))`;
 
-export function pettyCash(db: Db, reflexoId: number, day: string, tz: string) {
+/** `reference` is the ticket number, or `CITA-<id>` for an appointment payment without a ticket; `paid_at` is local `YYYY-MM-DD HH:MM`. */
+export function cashReceived(db: Db, p: ClinicPeriod) {
   return rows(
     db,
-    sql<{ tipo: 'Ticket' | 'Cita'; id: number; ticket_number: string; monto: string; metodo_pago: string; paciente: string; terapeuta: string; fecha_pago: string }>`
-      SELECT tipo, id, ticket_number, monto::text AS monto, metodo_pago, paciente, terapeuta, fecha_pago
-        FROM (${pettyCashLines(reflexoId, day, tz)}) l
-       ORDER BY orden, tipo, id`,
+    sql<PersonColumns & { source: 'ticket' | 'appointment'; id: number; reference: string; amount: string; method: string; paid_at: string }>`
+      SELECT source, id, reference, amount::text AS amount, method, ${sql.raw(PERSON_COLUMNS.join(', '))}, paid_at
+        FROM (${cashLines(p)}) l
+       ORDER BY instant, source, id`,
   );
 }
 
-/** Per payment method, then (metodo null) the grand total: one ROLLUP, summed by PostgreSQL. */
-export function pettyCashSummary(db: Db, reflexoId: number, day: string, tz: string) {
+/** Per payment method, then (method null) the grand total: one ROLLUP, summed by PostgreSQL. */
+export function cashReceivedByMethod(db: Db, p: ClinicPeriod) {
   return rows(
     db,
-    sql<{ metodo: string | null; cantidad_pagos: number; total: string }>`
-      SELECT metodo_pago AS metodo, count(*)::int AS cantidad_pagos, coalesce(sum(monto), 0)::numeric(14, 2)::text AS total
-        FROM (${pettyCashLines(reflexoId, day, tz)}) l
-       GROUP BY ROLLUP (metodo_pago)
-       ORDER BY metodo_pago IS NULL, sum(monto) DESC, metodo_pago`,
+    sql<{ method: string | null; count: number; total: string }>`
+      SELECT method, count(*)::int AS count, coalesce(sum(amount), 0)::numeric(14, 2)::text AS total
+        FROM (${cashLines(p)}) l
+       GROUP BY ROLLUP (method)
+       ORDER BY method IS NULL, sum(amount) DESC, method`,
   );
 }
 
-const paidTicketsFilter = (reflexoId: number, day: string, tz: string) => sql`
-      t.reflexo_id = ${reflexoId} AND t.status = 'paid' AND t.is_active
-  AND t.payment_date >= ${dayStart(day, tz)} AND t.payment_date < ${dayEnd(day, tz)}`;
-
-export function paidTickets(db: Db, reflexoId: number, day: string, tz: string) {
+/** Tickets paid on the period's days, in payment order, with their appointment, patient and therapist. */
+export function paidTickets(db: Db, p: ClinicPeriod) {
   return rows(
     db,
     sql<{
       ticket_id: number;
-      numero_ticket: string;
-      monto: string;
-      metodo_pago: string;
-      fecha_pago: string;
-      descripcion: string | null;
-      cita_id: number;
-      fecha_cita: string;
-      hora_cita: string;
-      consultorio: string | null;
-      paciente_nombre: string;
-      paciente_documento: string;
-      paciente_telefono: string | null;
-      terapeuta_nombre: string;
-    }>`
-      SELECT t.id AS ticket_id, t.ticket_number AS numero_ticket, t.amount::text AS monto, ${ticketMethod} AS metodo_pago,
-             ${localStamp(sql`t.payment_date`, tz)} AS fecha_pago, t.description AS descripcion,
-             a.id AS cita_id, to_char(a.appointment_date, 'YYYY-MM-DD') AS fecha_cita, to_char(a.hour, 'HH24:MI') AS hora_cita,
-             a.room AS consultorio, ${patientName} AS paciente_nombre, p.document_number AS paciente_documento,
-             p.phone1 AS paciente_telefono, ${therapistName} AS terapeuta_nombre
+      ticket_number: string;
+      amount: string;
+      method: string;
+      paid_at: string;
+      description: string | null;
+      appointment_id: number;
+      appointment_date: string;
+      hour: string;
+      room: string | null;
+      patient_document: string;
+      patient_phone: string | null;
+    } & PersonColumns>`
+      SELECT t.id AS ticket_id, t.ticket_number, t.amount::text AS amount, ${ticketMethod} AS method,
+             ${localStamp(sql`t.payment_date`, p.timeZone)} AS paid_at, t.description,
+             a.id AS appointment_id, to_char(a.appointment_date, 'YYYY-MM-DD') AS appointment_date, to_char(a.hour, 'HH24:MI:SS') AS hour,
+             a.room, ${personColumns}, p.document_number AS patient_document, p.phone1 AS patient_phone
         FROM tickets t
         JOIN appointments a ON a.id = t.appointment_id AND a.reflexo_id = t.reflexo_id
         JOIN patients p ON p.id = a.patient_id AND p.reflexo_id = a.reflexo_id
         JOIN therapists th ON th.id = a.therapist_id AND th.reflexo_id = a.reflexo_id
-       WHERE ${paidTicketsFilter(reflexoId, day, tz)}
+       WHERE t.reflexo_id = ${p.reflexoId} AND ${ticketPaidOnDays(p)}
        ORDER BY t.payment_date, t.id`,
   );
 }
 
-export function paidTicketsSummary(db: Db, reflexoId: number, day: string, tz: string) {
+export function paidTicketsByMethod(db: Db, p: ClinicPeriod) {
   return rows(
     db,
-    sql<{ metodo: string | null; cantidad_tickets: number; total: string }>`
-      SELECT metodo, count(*)::int AS cantidad_tickets, coalesce(sum(amount), 0)::numeric(14, 2)::text AS total
-        FROM (SELECT ${ticketMethod} AS metodo, t.amount FROM tickets t WHERE ${paidTicketsFilter(reflexoId, day, tz)}) l
-       GROUP BY ROLLUP (metodo)
-       ORDER BY metodo IS NULL, sum(amount) DESC, metodo`,
+    sql<{ method: string | null; count: number; total: string }>`
+      SELECT method, count(*)::int AS count, coalesce(sum(amount), 0)::numeric(14, 2)::text AS total
+        FROM (SELECT ${ticketMethod} AS method, t.amount FROM tickets t WHERE t.reflexo_id = ${p.reflexoId} AND ${ticketPaidOnDays(p)}) l
+       GROUP BY ROLLUP (method)
+       ORDER BY method IS NULL, sum(amount) DESC, method`,
   );
 }

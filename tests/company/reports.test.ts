@@ -163,7 +163,7 @@ describe('JSON reports', () => {
     expect((await get('/api/company/reports/daily-cash/', { date: '2020-01-01' })).body).toEqual([]);
   });
 
-  it('date defaults to today in the clinic time zone; a malformed date is a 400', async () => {
+  it('improved-daily-cash defaults date to today in the clinic time zone; a malformed date is a 400', async () => {
     const today = await ownerKysely()
       .selectNoFrom((eb) => eb.fn<string>('to_char', [eb.fn('timezone', [eb.val('America/Lima'), eb.fn('now')]), eb.val('YYYY-MM-DD')]).as('d'))
       .executeTakeFirstOrThrow();
@@ -172,11 +172,21 @@ describe('JSON reports', () => {
     const p = await addPatient(tenant.id, 'Paciente', 'De', 'Hoy', '44444444');
     const pay = await createPaymentTypes();
     await addAppointment({ reflexoId: tenant.id, patientId: p, therapistId: t, date: today.d, hour: '12:00', payment: '10.00', paymentType: pay.cash.id });
-    const res = await call(reports, { path: '/api/company/reports/daily-cash/', token: admin.token });
-    expect(res.body).toHaveLength(1);
-    expect(res.body[0].payment).toBe('10.00');
+    const res = await call(reports, { path: '/api/company/reports/improved-daily-cash/', token: admin.token });
+    expect(res.body).toMatchObject({ fecha: today.d, total_general: '10.00', cantidad_total_pagos: 1 });
     const bad = await call(reports, { path: '/api/company/reports/daily-cash/', query: { date: '2025-13-01' }, token: admin.token });
     expect(bad.status).toBe(400);
+    expect(bad.body).toEqual({ date: ['Formato de fecha inválido. Use YYYY-MM-DD.'] });
+  });
+});
+
+describe('required date (the contract\'s "Parámetros por Endpoint")', () => {
+  it.each(['appointments-per-therapist', 'daily-cash', 'patients-by-therapist'])('%s without date → 400 on date, never a default', async (name) => {
+    for (const query of [undefined, { date: '' }]) {
+      const res = await get(`/api/company/reports/${name}/`, query);
+      expect([name, res.status, res.body]).toEqual([name, 400, { date: ['Este campo es requerido.'] }]);
+    }
+    const bad = await get(`/api/company/reports/${name}/`, { date: '2025-02-30' });
     expect(bad.body).toEqual({ date: ['Formato de fecha inválido. Use YYYY-MM-DD.'] });
   });
 });
