@@ -19,6 +19,8 @@ export const SETTINGS: Record<string, SettingScope> = {
   DATABASE_URL: 'function',
   MIGRATE_DATABASE_URL: 'operator',
   JWT_SECRET: 'function',
+  JWT_PREVIOUS_SECRET: 'function',
+  JWT_PREVIOUS_SECRET_UNTIL: 'function',
   JWT_ISSUER: 'function',
   JWT_AUDIENCE: 'function',
   JWT_ACCESS_TTL_SECONDS: 'function',
@@ -37,7 +39,7 @@ export const SETTINGS: Record<string, SettingScope> = {
   LOG_LEVEL: 'function',
   DEFAULT_TIME_ZONE: 'function',
   PASSWORD_SCRYPT_N: 'function',
-  SSM_SECRETS_PREFIX: 'function',
+  SECRETS_PREFIX: 'function',
   MAIL_SEND_RATE: 'function',
   MAIL_BATCH_SIZE: 'function',
   PORT: 'local',
@@ -85,6 +87,26 @@ export const config = {
     const s = env('JWT_SECRET');
     if (!s || Buffer.byteLength(s) < 32) throw new Error('JWT_SECRET must be set and at least 32 bytes long');
     return s;
+  },
+  /**
+   * The key being retired by a rotation: tokens it signed stay valid until JWT_PREVIOUS_SECRET_UNTIL,
+   * never after, and nothing new is signed with it. Unset, or a window already closed: no second key.
+   */
+  get jwtPreviousSecret(): string | undefined {
+    const until = this.jwtPreviousSecretUntil;
+    if (!until || until.getTime() <= Date.now()) return undefined;
+    const s = env('JWT_PREVIOUS_SECRET');
+    if (!s) return undefined;
+    if (Buffer.byteLength(s) < 32) throw new Error('JWT_PREVIOUS_SECRET must be at least 32 bytes long');
+    return s;
+  },
+  /** End of the rotation window (an ISO 8601 instant); unset = no window. */
+  get jwtPreviousSecretUntil(): Date | undefined {
+    const v = env('JWT_PREVIOUS_SECRET_UNTIL');
+    if (!v) return undefined;
+    const at = new Date(v);
+    if (!/^\d{4}-\d{2}-\d{2}T/.test(v) || Number.isNaN(at.getTime())) throw new Error('JWT_PREVIOUS_SECRET_UNTIL must be an ISO 8601 instant, e.g. 2030-01-31T12:00:00Z');
+    return at;
   },
   get jwtIssuer() {
     return env('JWT_ISSUER', 'reflexo-api')!;
@@ -149,9 +171,13 @@ export const config = {
   get mailBatchSize() {
     return Number(env('MAIL_BATCH_SIZE', '50'));
   },
-  /** Where deployed stages keep `jwt-secret` and `database-url` in SSM (unset locally). */
-  get ssmSecretsPrefix() {
-    return env('SSM_SECRETS_PREFIX');
+  /** Where deployed stages keep their secrets in Secrets Manager, e.g. `reflexo/prod` (unset locally). */
+  get secretsPrefix() {
+    return env('SECRETS_PREFIX');
+  },
+  /** The owner connection (migrations); deployed, the migrate function's own environment names it. */
+  get migrateDatabaseUrl() {
+    return env('MIGRATE_DATABASE_URL');
   },
 };
 
@@ -166,10 +192,12 @@ export function awsClientDefaults(): { region: string } {
 }
 
 /** Settings whose values never leave the process (the diagnostics route says only whether they are set). */
-const SECRET = new Set(['DATABASE_URL', 'JWT_SECRET']);
+const SECRET = new Set(['DATABASE_URL', 'JWT_SECRET', 'JWT_PREVIOUS_SECRET']);
 const EFFECTIVE: Record<string, () => unknown> = {
   DATABASE_URL: () => process.env.DATABASE_URL,
   JWT_SECRET: () => process.env.JWT_SECRET,
+  JWT_PREVIOUS_SECRET: () => process.env.JWT_PREVIOUS_SECRET,
+  JWT_PREVIOUS_SECRET_UNTIL: () => config.jwtPreviousSecretUntil?.toISOString() ?? null,
   JWT_ISSUER: () => config.jwtIssuer,
   JWT_AUDIENCE: () => config.jwtAudience,
   JWT_ACCESS_TTL_SECONDS: () => config.accessTtlSeconds,
@@ -188,7 +216,7 @@ const EFFECTIVE: Record<string, () => unknown> = {
   LOG_LEVEL: () => config.logLevel,
   DEFAULT_TIME_ZONE: () => config.defaultTimeZone,
   PASSWORD_SCRYPT_N: () => config.passwordScryptN,
-  SSM_SECRETS_PREFIX: () => config.ssmSecretsPrefix ?? null,
+  SECRETS_PREFIX: () => config.secretsPrefix ?? null,
   MAIL_SEND_RATE: () => config.mailSendRate,
   MAIL_BATCH_SIZE: () => config.mailBatchSize,
 };

@@ -19,19 +19,21 @@ export interface TokenClaims {
 }
 
 /*
- * The HMAC key is imported into WebCrypto once per container (jose would otherwise import the raw
- * secret on every verification); it is rebuilt only if the configured secret changes.
+ * HMAC keys are imported once per container (jose would otherwise import the raw secret on every
+ * verification) and rebuilt only when the configured secret changes.
  */
-let key: KeyObject | undefined;
-let keySource: string | undefined;
-function secretKey(): KeyObject {
-  const secret = config.jwtSecret;
-  if (!key || keySource !== secret) {
-    keySource = secret;
+const keys = new Map<string, KeyObject>();
+function keyFor(secret: string): KeyObject {
+  let key = keys.get(secret);
+  if (!key) {
+    if (keys.size > 4) keys.clear(); // only ever the current and the previous key: nothing to grow
     key = createSecretKey(Buffer.from(secret, 'utf8'));
+    keys.set(secret, key);
   }
   return key;
 }
+/** New tokens are always signed with the current key. */
+const secretKey = () => keyFor(config.jwtSecret);
 
 export interface IssuedToken {
   token: string;
@@ -73,6 +75,36 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const MAX_TOKEN_LENGTH = 2048;
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
+/*
+ * During a key rotation (README "Deploying") a token signed with the previous key is still accepted
+ * until JWT_PREVIOUS_SECRET_UNTIL, so nobody is logged out by it; after that instant it is refused
+ * like any foreign signature. Only a signature mismatch falls through to the previous key: a token
+ * the current key verifies but that is expired or for another audience is refused as it is.
+ */
+async function verifyWithKeys(token: string) {
+  const options = { algorithms: ['HS256'], issuer: config.jwtIssuer, audience: config.jwtAudience, requiredClaims: ['sub', 'jti', 'exp', 'iat'] };
+  try {
+    return await jwtVerify(token, secretKey(), options);
+  } catch (err) {
+    if (!(err instanceof joseErrors.JWSSignatureVerificationFailed)) throw err;
+    let previous: string | undefined;
+    try {
+      previous = config.jwtPreviousSecret;
+    } catch (configError) {
+      throw new RotationMisconfigured((configError as Error).message);
+    }
+    if (!previous) throw err;
+    return jwtVerify(token, keyFor(previous), options);
+  }
+}
+
+/**
+ * A rotation window set up wrong (a previous key too short to be one, a window end that is no date):
+ * the request fails as a server error, loudly, instead of logging its user out without a trace. Only
+ * tokens the current key does not verify ever get here.
+ */
+export class RotationMisconfigured extends Error {}
+
 /**
  * Verifies signature (HS256 only: `alg: none` and any other algorithm are refused), issuer,
  * audience, expiry and token type. Revocation is checked by the caller against the database.
@@ -81,12 +113,7 @@ export async function verifyToken(token: string, expected: TokenType): Promise<T
   if (token.length > MAX_TOKEN_LENGTH) throw new InvalidToken('token too long');
   if (!COMPACT_JWS.test(token)) throw new InvalidToken('not a compact JWS');
   try {
-    const { payload } = await jwtVerify(token, secretKey(), {
-      algorithms: ['HS256'],
-      issuer: config.jwtIssuer,
-      audience: config.jwtAudience,
-      requiredClaims: ['sub', 'jti', 'exp', 'iat'],
-    });
+    const { payload } = await verifyWithKeys(token);
     const sub = Number(payload.sub);
     if (payload.typ !== expected || !Number.isSafeInteger(sub) || sub <= 0 || !UUID.test(String(payload.jti))) {
       throw new InvalidToken('wrong token type or claims');
@@ -104,7 +131,7 @@ export async function verifyToken(token: string, expected: TokenType): Promise<T
       fam: typeof payload.fam === 'string' && UUID.test(payload.fam) ? payload.fam : undefined,
     };
   } catch (err) {
-    if (err instanceof InvalidToken) throw err;
+    if (err instanceof InvalidToken || err instanceof RotationMisconfigured) throw err;
     if (err instanceof joseErrors.JOSEError) throw new InvalidToken(err.code);
     throw new InvalidToken('malformed token');
   }

@@ -1,4 +1,4 @@
-import { jwtVerify } from 'jose';
+import { decodeJwt, jwtVerify, SignJWT } from 'jose';
 import pg from 'pg';
 import { SETTINGS } from '../../lib/config';
 import { appUrlFor, prepareDatabase } from '../../lib/dev/postgres';
@@ -15,6 +15,7 @@ const database = `reflexo_e2e_config_${process.pid}`;
 let ownerUrl: string;
 let stack: LocalStack;
 const SECRET = 'e2e-secret-that-is-long-enough-for-hs256-abcdefgh';
+const PREVIOUS = 'e2e-previous-secret-long-enough-for-hs256-zyxwvu';
 
 const CHANGED: Record<string, string> = {
   JWT_SECRET: SECRET,
@@ -33,7 +34,9 @@ const CHANGED: Record<string, string> = {
   LOG_LEVEL: 'info',
   DEFAULT_TIME_ZONE: 'America/Bogota',
   PASSWORD_SCRYPT_N: '2048',
-  SSM_SECRETS_PREFIX: '/reflexo/e2e',
+  SECRETS_PREFIX: 'reflexo/e2e',
+  JWT_PREVIOUS_SECRET: PREVIOUS,
+  JWT_PREVIOUS_SECRET_UNTIL: '2099-01-01T00:00:00.000Z',
   MAIL_SEND_RATE: '20',
   MAIL_BATCH_SIZE: '25',
 };
@@ -73,7 +76,7 @@ it('the functions use what the shell gave npm start', async () => {
   expect(res.status).toBe(200);
   const { settings } = (await res.json()) as { settings: Record<string, unknown> };
   for (const [name, value] of Object.entries(CHANGED)) {
-    if (name === 'JWT_SECRET') expect(settings[name]).toBe('set');
+    if (name === 'JWT_SECRET' || name === 'JWT_PREVIOUS_SECRET') expect(settings[name]).toBe('set');
     else if (name === 'CORS_ORIGINS') expect(String(settings[name])).toContain(value);
     else if (name === 'DEV_EXPOSE_CODES') expect(settings[name]).toBe(false);
     else expect(String(settings[name])).toBe(value);
@@ -109,6 +112,21 @@ it('tokens carry the configured issuer, audience, key and lifetimes, and expire 
   await new Promise((r) => setTimeout(r, 4_000));
   expect((await me()).status).toBe(401);
 }, 30_000);
+
+it('JWT_PREVIOUS_SECRET and JWT_PREVIOUS_SECRET_UNTIL: a token signed with the previous key is accepted inside the window', async () => {
+  const { access } = (await (await login()).json()) as { access: string };
+  const claims = decodeJwt(access);
+  const old = await new SignJWT({ typ: 'access', rid: claims.rid, su: claims.su })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(String(claims.sub))
+    .setJti(crypto.randomUUID())
+    .setIssuedAt()
+    .setExpirationTime('1m')
+    .setIssuer('iss-e2e')
+    .setAudience('aud-e2e')
+    .sign(new TextEncoder().encode(PREVIOUS));
+  expect((await fetch(`${stack.url}/api/profiles/users/me/`, { headers: { authorization: `Bearer ${old}` } })).status).toBe(200);
+});
 
 it('CORS_ORIGINS grants the extra origin', async () => {
   const res = await fetch(`${stack.url}/api/health`, { headers: { origin: 'https://app.e2e.test' } });

@@ -1,10 +1,19 @@
 import { groups } from '../../functions/registry';
 import type { RouteGroup } from '../../lib/http/route';
-import { declaredFunctions } from '../helpers/functions';
+import { declaredFunctions, nonHttpFunctions } from '../helpers/functions';
 
 /* serverless.yml and the route tables must describe the same API: this fails until both agree. */
 const functions = declaredFunctions();
 const expectedEvents = (g: RouteGroup) => [...g.prefixes.flatMap((p) => [`ANY ${p}`, `ANY ${p}/{proxy+}`]), ...(g.catchAll ? ['*'] : [])].sort();
+
+/*
+ * Functions that no route reaches. Each is named here on purpose (a function that merely forgot its
+ * httpApi events must fail this file), with what may start it: nothing but an operator's invoke, or a
+ * schedule.
+ */
+const NON_HTTP: Record<string, { events: 'none' | 'schedule' }> = {
+  migrate: { events: 'none' },
+};
 
 describe('serverless.yml ↔ route tables', () => {
   it('declares exactly one function per route group, with the same name', () => {
@@ -15,6 +24,26 @@ describe('serverless.yml ↔ route tables', () => {
     expect(f.group).toBe(groups.find((g) => g.name === name));
     expect(typeof f.handler).toBe('function');
     expect(f.events.sort()).toEqual(expectedEvents(f.group));
+  });
+
+  it('every function without an httpApi event is a listed non-HTTP function, started only as listed', () => {
+    const found = nonHttpFunctions();
+    expect(found.map((f) => f.name).sort()).toEqual(Object.keys(NON_HTTP).sort());
+    for (const f of found) {
+      const allowed = NON_HTTP[f.name].events === 'schedule' ? ['schedule'] : [];
+      expect({ name: f.name, events: f.eventKinds.filter((k) => !allowed.includes(k)) }).toEqual({ name: f.name, events: [] });
+      if (NON_HTTP[f.name].events === 'schedule') expect(f.eventKinds.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('a non-HTTP function is no route group: its module exports a handler and no group', () => {
+    for (const f of nonHttpFunctions()) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const mod = require(`../../${f.file}`);
+      expect(typeof mod.handler).toBe('function');
+      expect(mod.group).toBeUndefined();
+      expect(groups.some((g) => g.name === f.name)).toBe(false);
+    }
   });
 
   it('every route lives under a prefix of its group, and no prefix belongs to two groups', () => {
