@@ -6,6 +6,7 @@ import {
   DAYS_AHEAD,
   DAYS_BACK,
   SLOTS_PER_DAY, TENANT_FACTORS, planTenants, tenantRows, ticketNumber, type Catalogs, type IdCursor, type Value } from './seed-data';
+import { INVOICE_COLUMNS, INVOICE_ITEM_COLUMNS, LEDGER_COLUMNS, MOVEMENT_COLUMNS, PRODUCT_COLUMNS, moneyRows } from './seed-data';
 
 /*
  * The benchmark generator's invariants, checked without a database: the schema would refuse a
@@ -74,6 +75,31 @@ describe('benchmark data generator', () => {
     const locals = rows.histories.map((x) => x[col('local_id', HISTORY_COLUMNS)]);
     expect(locals).toEqual(locals.map((_, i) => i + 1));
     expect(rows.lastHistoryLocalId).toBe(locals.length);
+  });
+
+  it('money and stock: invoices numbered 1..n, payments never above the total, stock never below zero', () => {
+    const plan = planTenants(0.1)[0];
+    const methods = { cash: { id: 1, name: 'Efectivo' }, card: { id: 2, name: 'Tarjeta' }, transfer: { id: 3, name: 'Transferencia' }, yape: { id: 4, name: 'Yape' }, plin: { id: 5, name: 'Plin' } };
+    const m = moneyRows(plan, 1, { supplier: 0, product: 0, invoice: 0 }, [1, 2, 3], methods, today);
+    const numbers = m.invoices.map((x) => x[col('number', INVOICE_COLUMNS)]);
+    expect(numbers).toEqual(numbers.map((_, i) => i + 1));
+    expect(m.lastInvoiceNumber).toBe(numbers.length);
+    const cents = (v: Value) => Math.round(Number(v) * 100);
+    const totals = new Map<Value, number>();
+    for (const it of m.items) totals.set(it[col('invoice_id', INVOICE_ITEM_COLUMNS)], (totals.get(it[col('invoice_id', INVOICE_ITEM_COLUMNS)]) ?? 0) + Number(it[col('quantity', INVOICE_ITEM_COLUMNS)]) * cents(it[col('unit_price', INVOICE_ITEM_COLUMNS)]));
+    const paid = new Map<Value, number>();
+    for (const e of m.ledger.filter((x) => x[col('source', LEDGER_COLUMNS)] === 'factura')) paid.set(e[col('invoice_id', LEDGER_COLUMNS)], (paid.get(e[col('invoice_id', LEDGER_COLUMNS)]) ?? 0) + cents(e[col('amount', LEDGER_COLUMNS)]));
+    expect(paid.size).toBeGreaterThan(0);
+    for (const [id, p] of paid) expect(p).toBeLessThanOrEqual(totals.get(id)!);
+    expect(m.ledger.every((e) => cents(e[col('amount', LEDGER_COLUMNS)]) > 0)).toBe(true);
+    const stock = new Map<Value, number>();
+    for (const mv of m.movements) {
+      const id = mv[col('product_id', MOVEMENT_COLUMNS)];
+      const q = Number(mv[col('quantity', MOVEMENT_COLUMNS)]) * (mv[col('kind', MOVEMENT_COLUMNS)] === 'salida' ? -1 : 1);
+      stock.set(id, (stock.get(id) ?? 0) + q);
+      expect(stock.get(id)).toBeGreaterThanOrEqual(0);
+    }
+    expect(new Set(m.products.map((x) => x[col('sku', PRODUCT_COLUMNS)])).size).toBe(m.products.length);
   });
 
   it('is deterministic: the same scale gives the same rows', () => {

@@ -302,3 +302,165 @@ export function tenantRows(plan: TenantPlan, reflexoId: number, ids: IdCursor, c
 
   return { therapists, patients, histories, records, appointments, tickets, lastTicketNumber: () => ticketNo, lastHistoryLocalId: localId };
 }
+
+// ---- v1 money and inventory (issue 14) --------------------------------------------------------------
+//
+// Paid tickets enter the cash ledger by themselves (the tickets trigger of migration 0023 fires on the
+// tickets COPY). On top of them each clinic gets manual cash entries (supplies, services, product
+// sales), invoices for packages with their payments (ledger entries), and an inventory of products
+// whose movements never take the stock below zero. Invoice totals and statuses are filled by SQL after
+// the COPY (seed.ts), so every sum and rounding is PostgreSQL's.
+
+export const SUPPLIER_COLUMNS = ['id', 'reflexo_id', 'name', 'ruc', 'contact', 'phone', 'email'];
+export const PRODUCT_COLUMNS = ['id', 'reflexo_id', 'name', 'sku', 'category', 'unit', 'sale_price', 'cost', 'min_stock', 'supplier_id', 'created_at', 'updated_at'];
+export const MOVEMENT_COLUMNS = ['reflexo_id', 'product_id', 'kind', 'quantity', 'reason', 'supplier_id', 'unit_cost', 'created_at'];
+export const INVOICE_COLUMNS = ['id', 'reflexo_id', 'series', 'number', 'patient_id', 'status', 'issue_date', 'igv_rate', 'prices_include_igv', 'cancelled_at', 'created_at', 'updated_at'];
+export const INVOICE_ITEM_COLUMNS = ['reflexo_id', 'invoice_id', 'line_no', 'description', 'quantity', 'unit_price', 'igv_rate', 'prices_include_igv'];
+export const LEDGER_COLUMNS = ['reflexo_id', 'kind', 'source', 'invoice_id', 'patient_id', 'concept', 'amount', 'payment_type_id', 'payment_method', 'occurred_at', 'status', 'reference'];
+
+/** Products per therapist, manual cash entries per therapist per open day, invoices per appointment. */
+export const PRODUCTS_PER_THERAPIST = 5;
+export const MANUAL_PER_THERAPIST_DAY = 0.1;
+export const INVOICE_SHARE = 0.05;
+/** Every ~2 weeks a product is used (salida) and restocked (entrada) when it runs low. */
+const MOVEMENT_EVERY_DAYS = 14;
+
+const PACKAGES: [string, number][] = [
+  ['Paquete 4 sesiones de fisioterapia', 28000],
+  ['Paquete 8 sesiones de reflexología', 52000],
+  ['Evaluación integral', 12000],
+  ['Plan de rehabilitación mensual', 45000],
+  ['Faja lumbar', 8990],
+  ['Gel conductor 250 ml', 2550],
+  ['Kinesiotape', 3500],
+];
+const SUPPLIES = ['Gel conductor', 'Aceite de masaje', 'Kinesiotape', 'Gasas estériles', 'Guantes de nitrilo', 'Alcohol 70°', 'Compresas frías', 'Vendas elásticas', 'Papel camilla', 'Crema antiinflamatoria'];
+const EXPENSES = ['Compra de insumos', 'Servicio de limpieza', 'Movilidad', 'Mantenimiento de equipos', 'Útiles de oficina', 'Agua y café', 'Lavandería de toallas'];
+/** RUCs with a valid check digit (SUNAT, BCP, Backus, a person). */
+const RUCS = ['20131312955', '20100047218', '20100113610', '10467793549'];
+
+export interface MoneyIdCursor {
+  supplier: number;
+  product: number;
+  invoice: number;
+}
+
+export interface MoneyRows {
+  suppliers: Value[][];
+  products: Value[][];
+  movements: Value[][];
+  invoices: Value[][];
+  items: Value[][];
+  ledger: Value[][];
+  lastInvoiceNumber: number;
+}
+
+const soles = (cents: number) => `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
+
+/**
+ * One clinic's suppliers, products and movements, manual cash entries and invoices with payments over
+ * the past agenda. `methods` maps payment_types.code → { id, name } (the ledger stores both).
+ */
+export function moneyRows(plan: TenantPlan, reflexoId: number, ids: MoneyIdCursor, patientIds: number[], methods: Record<string, { id: number; name: string }>, today: Date): MoneyRows {
+  const r = rng(5000 + plan.index);
+  const start = addDays(today, -DAYS_BACK);
+  const stampAt = (day: Date, hour: number, minute: number) => `${isoDate(day)} ${pad2(hour)}:${pad2(minute)}:00-05`;
+  const payTotal = PAYMENT_MIX.reduce((a, [, w]) => a + w, 0);
+  const method = () => {
+    let x = r() * payTotal;
+    for (const [code, w] of PAYMENT_MIX) if ((x -= w) < 0) return methods[code];
+    return methods[PAYMENT_MIX[0][0]];
+  };
+
+  const suppliers: Value[][] = [];
+  const supplierIds: number[] = [];
+  const nSuppliers = Math.max(2, Math.round(plan.therapists / 2));
+  for (let i = 0; i < nSuppliers; i++) {
+    const id = ++ids.supplier;
+    supplierIds.push(id);
+    // a RUC is unique per clinic: the few valid ones first, then none
+    suppliers.push([id, reflexoId, `Distribuidora ${pick(r, SURNAMES)} ${i + 1}`, i < RUCS.length ? RUCS[i] : null, `${pick(r, FEMALE)} ${pick(r, SURNAMES)}`, `9${String(Math.floor(r() * 1e8)).padStart(8, '0')}`, `ventas${i + 1}@proveedor.pe`]);
+  }
+
+  const products: Value[][] = [];
+  const movements: Value[][] = [];
+  const nProducts = Math.max(5, plan.therapists * PRODUCTS_PER_THERAPIST);
+  const created = stampAt(start, 8, 0);
+  for (let i = 0; i < nProducts; i++) {
+    const id = ++ids.product;
+    const supplier = supplierIds[i % supplierIds.length];
+    const costCents = 300 + Math.floor(r() * 4000);
+    const minStock = 5 + Math.floor(r() * 20);
+    products.push([id, reflexoId, `${SUPPLIES[i % SUPPLIES.length]} ${Math.floor(i / SUPPLIES.length) + 1}`, `P-${String(i + 1).padStart(5, '0')}`, i % 3 ? 'Insumos' : 'Venta', 'unidad', soles(Math.round(costCents * 1.8)), soles(costCents), minStock, supplier, created, created]);
+    // Chronological per product, so each salida sees the stock the previous movement left.
+    let stock = minStock * 3;
+    movements.push([reflexoId, id, 'entrada', stock, 'Stock inicial', supplier, soles(costCents), stampAt(start, 8, 5)]);
+    for (let d = 1 + Math.floor(r() * MOVEMENT_EVERY_DAYS); d < DAYS_BACK; d += MOVEMENT_EVERY_DAYS) {
+      const day = addDays(start, d);
+      const used = Math.min(stock, 1 + Math.floor(r() * minStock));
+      if (used > 0) {
+        stock -= used;
+        movements.push([reflexoId, id, 'salida', used, 'Uso en sesiones', null, null, stampAt(day, 18, 30)]);
+      }
+      if (stock < minStock) {
+        const bought = minStock * 3;
+        stock += bought;
+        movements.push([reflexoId, id, 'entrada', bought, 'Compra', supplier, soles(costCents), stampAt(day, 19, 0)]);
+      }
+    }
+  }
+
+  const ledger: Value[][] = [];
+  const invoices: Value[][] = [];
+  const items: Value[][] = [];
+  let number = 0;
+  const manualPerDay = plan.therapists * MANUAL_PER_THERAPIST_DAY;
+  const invoicesPerDay = (plan.appointments / (DAYS_BACK + DAYS_AHEAD)) * INVOICE_SHARE;
+  let manualCarry = 0;
+  let invoiceCarry = 0;
+  for (let d = 0; d < DAYS_BACK; d++) {
+    const day = addDays(start, d);
+    if (WEEKDAY_WEIGHT[day.getUTCDay()] === 0) continue;
+    const manualWant = manualPerDay * (0.5 + r()) + manualCarry;
+    manualCarry = manualWant - Math.floor(manualWant);
+    for (let k = 0; k < Math.floor(manualWant); k++) {
+      const income = r() < 0.3;
+      const m = method();
+      const roll = r();
+      ledger.push([
+        reflexoId, income ? 'ingreso' : 'egreso', 'manual', null, income ? pick(r, patientIds) : null,
+        income ? `Venta: ${pick(r, SUPPLIES)}` : pick(r, EXPENSES), soles(income ? 1000 + Math.floor(r() * 14000) : 2000 + Math.floor(r() * 78000)),
+        m.id, m.name, stampAt(day, 8 + Math.floor(r() * 12), Math.floor(r() * 60)), roll < 0.97 ? 'completado' : roll < 0.99 ? 'pendiente' : 'anulado', null,
+      ]);
+    }
+    const invoiceWant = invoicesPerDay * (0.5 + r()) + invoiceCarry;
+    invoiceCarry = invoiceWant - Math.floor(invoiceWant);
+    for (let k = 0; k < Math.floor(invoiceWant); k++) {
+      const id = ++ids.invoice;
+      const patient = patientIds[Math.floor(patientIds.length * r() ** 1.6)];
+      const hour = 9 + Math.floor(r() * 11);
+      const when = stampAt(day, hour, Math.floor(r() * 60));
+      const annulled = r() < 0.03;
+      invoices.push([id, reflexoId, 'F001', ++number, patient, annulled ? 'anulada' : 'emitida', isoDate(day), '18.00', true, annulled ? stampAt(day, 20, 0) : null, when, when]);
+      // Prices include IGV, so the invoice's total is the sum of its lines exactly.
+      let total = 0;
+      const lines = 1 + Math.floor(r() * 3);
+      for (let l = 0; l < lines; l++) {
+        const [name, price] = pick(r, PACKAGES);
+        const qty = 1 + (r() < 0.2 ? 1 : 0);
+        total += qty * price;
+        items.push([reflexoId, id, l + 1, name, qty, soles(price), '18.00', true]);
+      }
+      if (annulled) continue;
+      const roll = r();
+      // paid in full (once or in two parts), partly, or not yet; a few at 23:xx, the Lima day's last hour
+      const parts = roll < 0.55 ? [total] : roll < 0.75 ? [Math.floor(total / 2), total - Math.floor(total / 2)] : roll < 0.9 ? [Math.floor(total / 2)] : [];
+      for (const [n, cents] of parts.entries()) {
+        const m = method();
+        const late = r() < 0.05;
+        ledger.push([reflexoId, 'ingreso', 'factura', id, patient, `Pago de factura F001-${String(number).padStart(6, '0')}`, soles(cents), m.id, m.name, late ? stampAt(day, 23, 30 + Math.floor(r() * 29)) : stampAt(day, Math.min(22, hour + n), Math.floor(r() * 60)), 'completado', r() < 0.5 ? `OP-${Math.floor(r() * 1e6)}` : null]);
+      }
+    }
+  }
+  return { suppliers, products, movements, invoices, items, ledger, lastInvoiceNumber: number };
+}

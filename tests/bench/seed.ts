@@ -9,17 +9,38 @@ import {
   APPOINTMENT_COLUMNS,
   DIAGNOSES,
   HISTORY_COLUMNS,
+  INVOICE_COLUMNS,
+  INVOICE_ITEM_COLUMNS,
+  LEDGER_COLUMNS,
+  MOVEMENT_COLUMNS,
   PATIENT_COLUMNS,
+  PRODUCT_COLUMNS,
+  SUPPLIER_COLUMNS,
   RECORD_COLUMNS,
   THERAPIST_COLUMNS,
   TICKET_COLUMNS,
   isoDate,
+  moneyRows,
   planTenants,
   tenantRows,
   type Catalogs,
   type IdCursor,
+  type MoneyIdCursor,
   type Value,
 } from './seed-data';
+
+/*
+ * An invoice's totals, paid amount and status from its lines and its completed payments, computed by
+ * PostgreSQL (the lines' amounts and taxes are generated columns), once per clinic after its COPY.
+ */
+const FILL_INVOICES = `
+  UPDATE invoices i SET subtotal = s.base, igv = s.tax, total = s.total,
+         paid = CASE WHEN i.status = 'anulada' THEN 0 ELSE coalesce(p.paid, 0) END,
+         status = CASE WHEN i.status = 'anulada' THEN 'anulada' WHEN coalesce(p.paid, 0) = 0 THEN 'emitida' WHEN p.paid < s.total THEN 'parcial' ELSE 'pagada' END
+    FROM (SELECT invoice_id, sum(base) AS base, sum(tax) AS tax, sum(total) AS total FROM invoice_items WHERE reflexo_id = $1 GROUP BY invoice_id) s
+    LEFT JOIN (SELECT invoice_id, sum(amount) AS paid FROM cash_transactions WHERE reflexo_id = $1 AND invoice_id IS NOT NULL AND status = 'completado' GROUP BY invoice_id) p
+           ON p.invoice_id = s.invoice_id
+   WHERE i.id = s.invoice_id AND i.reflexo_id = $1`;
 
 /*
  * `npm run bench:seed -- --scale S`: a fresh database reflexo_bench_s<S> on the benchmark's embedded
@@ -141,11 +162,13 @@ export async function seedScale(server: BenchServer, scale: number, log: (s: str
       appointment: await max('appointments'),
       ticket: await max('tickets'),
     };
+    const moneyIds: MoneyIdCursor = { supplier: await max('suppliers'), product: await max('products'), invoice: await max('invoices') };
+    const methods = Object.fromEntries((await c.query(`SELECT code, id, name FROM payment_types WHERE code IS NOT NULL`)).rows.map((x) => [x.code, { id: x.id, name: x.name }]));
     const sum = (f: (p: (typeof plans)[number]) => number) => plans.reduce((a, p) => a + f(p), 0);
     // appointments + tickets, patients + histories + records, therapists
     const total = Math.round(sum((p) => 2 * p.appointments + p.patients * 2.2 + p.therapists));
     const progress = new Progress(total);
-    const counts = { tenants: plans.length, patients: 0, therapists: 0, histories: 0, medical_records: 0, appointments: 0, tickets: 0 };
+    const counts = { tenants: plans.length, patients: 0, therapists: 0, histories: 0, medical_records: 0, appointments: 0, tickets: 0, cash_transactions: 0, invoices: 0, products: 0, stock_movements: 0 };
     for (const p of plans) {
       const reflexoId = tenantIds[p.index];
       const rows = tenantRows(p, reflexoId, ids, cat, today);
@@ -162,6 +185,19 @@ export async function seedScale(server: BenchServer, scale: number, log: (s: str
       };
       await copyRows(c, 'appointments', APPOINTMENT_COLUMNS, counted(), progress);
       await copyRows(c, 'tickets', TICKET_COLUMNS, inChunks(rows.tickets), progress);
+      // Paid tickets are already in the ledger (tickets trigger); the rest of the clinic's money and stock:
+      const money = moneyRows(p, reflexoId, moneyIds, rows.patients.map((x) => x[0] as number), methods, today);
+      await copyRows(c, 'suppliers', SUPPLIER_COLUMNS, inChunks(money.suppliers), progress);
+      await copyRows(c, 'products', PRODUCT_COLUMNS, inChunks(money.products), progress);
+      await copyRows(c, 'stock_movements', MOVEMENT_COLUMNS, inChunks(money.movements), progress);
+      await copyRows(c, 'invoices', INVOICE_COLUMNS, inChunks(money.invoices), progress);
+      await copyRows(c, 'invoice_items', INVOICE_ITEM_COLUMNS, inChunks(money.items), progress);
+      await copyRows(c, 'cash_transactions', LEDGER_COLUMNS, inChunks(money.ledger), progress);
+      await c.query(FILL_INVOICES, [reflexoId]);
+      if (money.lastInvoiceNumber) await c.query(`INSERT INTO invoice_counters (reflexo_id, series, last_number) VALUES ($1, 'F001', $2)`, [reflexoId, money.lastInvoiceNumber]);
+      counts.invoices += money.invoices.length;
+      counts.products += money.products.length;
+      counts.stock_movements += money.movements.length;
       // The per-tenant counters continue after the generated numbers.
       await c.query(`INSERT INTO history_counters (reflexo_id, last_local_id) VALUES ($1, $2)`, [reflexoId, rows.lastHistoryLocalId]);
       await c.query(`INSERT INTO ticket_counters (reflexo_id, last_number) VALUES ($1, $2)`, [reflexoId, rows.lastTicketNumber()]);
@@ -173,7 +209,8 @@ export async function seedScale(server: BenchServer, scale: number, log: (s: str
       counts.tickets += rows.tickets.length;
     }
     progress.end();
-    for (const t of ['patients', 'therapists', 'histories', 'medical_records', 'appointments', 'tickets']) {
+    counts.cash_transactions = Number((await c.query(`SELECT count(*) AS n FROM cash_transactions`)).rows[0].n);
+    for (const t of ['patients', 'therapists', 'histories', 'medical_records', 'appointments', 'tickets', 'suppliers', 'products', 'invoices']) {
       await c.query(`SELECT setval(pg_get_serial_sequence('${t}', 'id'), (SELECT coalesce(max(id), 1) FROM ${t}))`);
     }
     // VACUUM as well as ANALYZE: a live database's tables have been vacuumed (autovacuum), so their

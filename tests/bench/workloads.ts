@@ -212,4 +212,33 @@ export const WORKLOADS: Workload[] = [
       },
     ],
   },
+  // v1 cash ledger (issue 14): one GROUPING SETS statement per report over the (reflexo_id, occurred_at)
+  // index, the opening balance from per-day totals; paid tickets, manual entries and invoice payments.
+  {
+    id: 'W9',
+    title: 'GET /api/v1/transactions/daily-report?date=<busy day>',
+    targetP50: 25,
+    raw: false,
+    growth: false,
+    expect: 200,
+    request: (ctx) => ({ method: 'GET', path: '/api/v1/transactions/daily-report', query: { date: ctx.busyDay }, auth: true }),
+  },
+  {
+    id: 'W10',
+    title: 'GET /api/v1/transactions/monthly-report?year=&month= (one month)',
+    targetP50: 60,
+    raw: false,
+    growth: false,
+    expect: 200,
+    request: (ctx) => ({ method: 'GET', path: '/api/v1/transactions/monthly-report', query: { year: Number(ctx.monthStart.slice(0, 4)), month: Number(ctx.monthStart.slice(5, 7)) }, auth: true }),
+  },
+  {
+    id: 'W11',
+    title: 'GET /api/v1/transactions/summary?start_date=&end_date= (one month)',
+    targetP50: 40,
+    raw: false,
+    growth: false,
+    expect: 200,
+    request: (ctx) => ({ method: 'GET', path: '/api/v1/transactions/summary', query: { start_date: ctx.monthStart, end_date: ctx.monthEnd }, auth: true }),
+  },
 ];
