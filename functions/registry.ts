@@ -5,6 +5,7 @@ import { group as appointmentsTickets } from './reflexo/appointments-tickets';
 import { group as architectAudit } from './reflexo/architect-audit';
 import { group as architectAuth } from './reflexo/architect-auth';
 import { group as architectRoles } from './reflexo/architect-roles';
+import { group as architectTenants } from './reflexo/architect-tenants';
 import { group as architectUsers } from './reflexo/architect-users';
 import { group as companyCompany } from './reflexo/company-company';
 import { group as companyExports } from './reflexo/company-exports';
@@ -30,9 +31,16 @@ import { group as v1Catalogs } from './v1/catalogs';
 import { group as v1Config } from './v1/config';
 import { group as v1Doctors } from './v1/doctors';
 import { group as v1Users } from './v1/users';
+import { group as v1Segments } from './v1/segments';
+import { group as v1Campaigns } from './v1/campaigns';
+import { group as v1Automations } from './v1/automations';
+import { group as v1Chat } from './v1/chat';
+import { group as v1Invoices } from './v1/invoices';
+import { group as v1Products } from './v1/products';
+import { group as v1Transactions } from './v1/transactions';
 
 /**
  * Every deployed route group. The OpenAPI document and the serverless.yml consistency test read this
  * list; a new function file is added here and in serverless.yml (the test fails until both agree).
  */
-export const groups: RouteGroup[] = [system, locations, architectAudit, companyCompany, companyStatistics, companyReports, companyExports, architectAuth, architectUsers, architectRoles, profilesUsers, profilesPassword, profilesVerification, patientsDiagnoses, patientsPatients, patientsMedicalRecords, configurationsHistories, configurationsDocumentTypes, configurationsPaymentTypes, configurationsPaymentStatuses, configurationsPredeterminedPrices, therapistsTherapists, appointmentsAppointments, appointmentsStatuses, appointmentsTickets, v1Auth, v1Users, v1Doctors, v1Birthdays, v1Catalogs, v1Config];
+export const groups: RouteGroup[] = [system, locations, architectAudit, companyCompany, companyStatistics, companyReports, companyExports, architectAuth, architectUsers, architectRoles, architectTenants, profilesUsers, profilesPassword, profilesVerification, patientsDiagnoses, patientsPatients, patientsMedicalRecords, configurationsHistories, configurationsDocumentTypes, configurationsPaymentTypes, configurationsPaymentStatuses, configurationsPredeterminedPrices, therapistsTherapists, appointmentsAppointments, appointmentsStatuses, appointmentsTickets, v1Auth, v1Users, v1Doctors, v1Birthdays, v1Catalogs, v1Config, v1Transactions, v1Invoices, v1Products, v1Segments, v1Campaigns, v1Automations, v1Chat];

@@ -19,6 +19,8 @@ import * as m0017 from './0017_tenants';
 import * as m0020 from './0020_v1_scheduling';
 import * as m0021 from './0021_birthday_in';
 import * as m0022 from './0022_mail_outbox';
+import * as m0023 from './0023_money';
+import * as m0024 from './0024_crm';
 import * as m0025 from './0025_clinic_catalogs';
 
 /**
@@ -46,5 +48,7 @@ export const migrations: Record<string, Migration> = {
   '0020_v1_scheduling': m0020,
   '0021_birthday_in': m0021,
   '0022_mail_outbox': m0022,
+  '0023_money': m0023,
+  '0024_crm': m0024,
   '0025_clinic_catalogs': m0025,
 };

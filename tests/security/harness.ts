@@ -204,9 +204,16 @@ export const sampleBody = (route: AnyRoute, hints: Record<string, unknown> = {})
 const stringArrays = (b: Record<string, unknown>) =>
   Object.keys(b).length > 0 && Object.values(b).every((v) => Array.isArray(v) && v.every((m) => typeof m === 'string' || (m && typeof m === 'object')));
 
+/** Routes that answer a page (text/html), as patterns over concrete paths. */
+const HTML_PAGES = declaredRoutes()
+  .filter((r) => Object.values(r.route.responses ?? {}).some((x: any) => x?.contentTypes?.includes('text/html')))
+  .map((r) => new RegExp(`^${r.route.path.replace(/\{[^}]+\}/g, '[^/]+')}/?$`));
+
 /** null when the 4xx body has the surface's error shape, otherwise why not. */
 export function errorShapeProblem(path: string, res: CallResult): string | null {
   if (res.status < 400 || res.status >= 500) return null;
+  // The pages people open from an e-mail (the unsubscribe link) answer their errors as a page too.
+  if (HTML_PAGES.some((p) => p.test(path.split('?')[0])) && /^text\/html/.test(res.headers['content-type'] ?? '')) return null;
   const b = res.body;
   if (!b || typeof b !== 'object' || Array.isArray(b)) return `4xx body is not a JSON object: ${String(res.raw.toString('utf8')).slice(0, 120)}`;
   if (surfaceOf(path) === 'v1') {
