@@ -40,6 +40,35 @@ const PRICES = ['50.00', '60.00', '80.00', '100.00', '120.00', '75.50'];
 const METHODS = ['cash', 'yape', 'plin', 'card', 'transfer', 'cash'];
 
 export async function seedDemoClinic(db: Kysely<any>, tenantId: number, log: (s: string) => void = () => {}): Promise<void> {
+  await seedClinicData(db, tenantId, log);
+  await seedDemoSchedules(db, tenantId, log);
+}
+
+/*
+ * Weekly schedules for the demo doctors, so the v1 agenda has slots on a fresh `npm start`: Monday to
+ * Friday 08:00–20:00 with lunch 13:00–14:00, Saturday 08:00–14:00, 30-minute slots. Databases seeded
+ * before schedules existed get them too (any doctor without a block).
+ */
+const WEEK = [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start_time: '08:00', end_time: '20:00', breaks: [{ inicio: '13:00', fin: '14:00' }] }));
+const SATURDAY = { weekday: 6, start_time: '08:00', end_time: '14:00', breaks: [] };
+
+async function seedDemoSchedules(db: Kysely<any>, tenantId: number, log: (s: string) => void): Promise<void> {
+  const doctors = await db
+    .selectFrom('therapists as t')
+    .select('t.id')
+    .where('t.reflexo_id', '=', tenantId)
+    .where('t.document_number', 'in', THERAPISTS.map((t) => t.document_number))
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('doctor_schedules as s').select('s.id').whereRef('s.therapist_id', '=', 't.id'))))
+    .execute();
+  if (!doctors.length) return;
+  const blocks = doctors.flatMap((d) =>
+    [...WEEK, SATURDAY].map((b) => ({ reflexo_id: tenantId, therapist_id: d.id, weekday: b.weekday, start_time: b.start_time, end_time: b.end_time, slot_minutes: 30, breaks: JSON.stringify(b.breaks) })),
+  );
+  await db.insertInto('doctor_schedules').values(blocks).execute();
+  log(`  ✔ weekly schedules for ${doctors.length} demo doctors (Mon–Fri 08:00–20:00, Sat 08:00–14:00)`);
+}
+
+async function seedClinicData(db: Kysely<any>, tenantId: number, log: (s: string) => void): Promise<void> {
   const seeded = await db.selectFrom('therapists').select('id').where('reflexo_id', '=', tenantId).where('document_number', '=', THERAPISTS[0].document_number).executeTakeFirst();
   if (seeded) return;
   const hasCompany = await db.selectFrom('company_data').select('id').where('reflexo_id', '=', tenantId).executeTakeFirst();

@@ -61,6 +61,29 @@ it('gives each request its own id, and passes JSON bodies through unparsed', asy
   expect(login.status).toBe(400);
 });
 
+it("the README's v1 login works, and the demo doctors have weekly schedules with free slots", async () => {
+  const login = await fetch(`${stack.url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'clinica', password: 'Reflexo#2026' }),
+  });
+  expect(login.status).toBe(200);
+  const session = await login.json();
+  expect(session).toMatchObject({ token_type: 'bearer', user: { username: 'clinica', consultorio: 'Reflexo Demo' } });
+  const auth = { authorization: `Bearer ${session.access_token}` };
+  const therapists = await (await fetch(`${stack.url}/api/therapists/therapists/`, { headers: auth })).json();
+  const doctorId = (therapists.results ?? therapists)[0].id;
+  const schedule = await (await fetch(`${stack.url}/api/v1/doctors/${doctorId}/schedule`, { headers: auth })).json();
+  expect(schedule.map((b: { dia_semana: number }) => b.dia_semana)).toEqual([1, 2, 3, 4, 5, 6]);
+  // The next Wednesday (always a full working day of the demo schedule, and never today).
+  const d = new Date();
+  do d.setUTCDate(d.getUTCDate() + 1);
+  while (d.getUTCDay() !== 3);
+  const slots = await fetch(`${stack.url}/api/v1/doctors/${doctorId}/available-slots?date=${d.toISOString().slice(0, 10)}`, { headers: auth });
+  expect(slots.status).toBe(200);
+  expect(JSON.stringify(await slots.json())).toContain('08:00');
+});
+
 it('Ctrl-C stops everything: nothing is left listening', async () => {
   const code = await stack.stop();
   // tsx reports an interrupted run as 130 (128 + SIGINT), like a shell does
