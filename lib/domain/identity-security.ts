@@ -1,10 +1,10 @@
-import { createHmac, randomInt } from 'node:crypto';
+import { createHmac, randomInt, randomUUID } from 'node:crypto';
 import { config } from '../config';
 import { keepEvenIfRolledBack, withGlobalScope, type Db } from '../db/tenant';
 import type { CodePurpose } from '../db/tables/identity';
 import { TooManyRequests, ValidationError } from '../errors';
 import { recordAudit, type AuditEntry } from './audit';
-import { sendMail } from '../mail/ses';
+import { enqueueMail } from '../mail/outbox';
 import {
   bumpCodeAttempts,
   consumeCode,
@@ -175,13 +175,19 @@ export interface CodeMail {
 }
 
 /*
- * Sent at once, inside the request. The outbox (lib/mail/outbox.ts) is where this goes once its sender
- * is scheduled (serverless.yml, npm start): until then a queued code would never reach anyone. The
- * transaction is already a parameter so that the switch is this function alone.
+ * Queued in the request's transaction (lib/mail/outbox.ts): a request that rolls back mails nothing,
+ * and SES being down delays the code instead of failing the request. The sender runs every minute
+ * deployed (serverless.yml jobs-outbox) and every 2 s under npm start; it blanks a code's body once
+ * the message is sent or given up, so the code does not outlive the mail in the database.
  */
-export async function mailCode(_db: Db, mail: CodeMail, issued: IssuedCode): Promise<void> {
+export async function mailCode(db: Db, mail: CodeMail, issued: IssuedCode): Promise<void> {
   const until = issued.expiresAt.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
-  await sendMail({
+  await enqueueMail(db, {
+    // Account mail, not clinic data: most code requests are anonymous (no clinic in scope), so the
+    // row belongs to no clinic, like the code itself.
+    reflexoId: null,
+    key: `code:${mail.purpose}:${randomUUID()}`,
+    purpose: 'code',
     to: mail.to,
     subject: mail.subject,
     text: `${mail.intro}\n\nSu código es: ${issued.code}\n\nEl código vence el ${until} y solo puede usarse una vez. Si usted no lo solicitó, ignore este mensaje.\n\nReflexo`,

@@ -23,6 +23,8 @@ export interface OutgoingMail extends Mail {
 }
 
 export const OUTBOX_MAX_ATTEMPTS = 5;
+/** Messages whose bodies carry a secret (verification and reset codes). */
+export const SECRET_PURPOSE = 'code';
 const LEASE_SECONDS = 120;
 
 /** Queues a message in the caller's transaction. Returns false when that key was already queued. */
@@ -97,10 +99,13 @@ const claim = (batch: number) =>
 /** Backoff after a failed attempt: 30 s, 2 min, 8 min, 32 min… */
 const backoffSeconds = (attempts: number) => 30 * 4 ** Math.max(0, attempts - 1);
 
+/** A one-time code is a secret: once its mail is sent or given up, the stored bodies are blanked. */
+const scrub = sql`text_body = CASE WHEN purpose = ${SECRET_PURPOSE} THEN '' ELSE text_body END, html_body = CASE WHEN purpose = ${SECRET_PURPOSE} THEN '' ELSE html_body END`;
+
 const record = (id: number, outcome: 'sent' | 'retry' | 'failed', detail: string, attempts: number) =>
   withSystem((db) => {
-    if (outcome === 'sent') return sql`UPDATE mail_outbox SET status = 'enviado', sent_at = now(), lease_until = NULL, provider_message_id = ${detail}, last_error = NULL WHERE id = ${id}`.execute(db);
-    if (outcome === 'failed') return sql`UPDATE mail_outbox SET status = 'fallido', lease_until = NULL, last_error = ${detail} WHERE id = ${id}`.execute(db);
+    if (outcome === 'sent') return sql`UPDATE mail_outbox SET status = 'enviado', sent_at = now(), lease_until = NULL, provider_message_id = ${detail}, last_error = NULL, ${scrub} WHERE id = ${id}`.execute(db);
+    if (outcome === 'failed') return sql`UPDATE mail_outbox SET status = 'fallido', lease_until = NULL, last_error = ${detail}, ${scrub} WHERE id = ${id}`.execute(db);
     return sql`UPDATE mail_outbox SET status = 'pendiente', lease_until = NULL, last_error = ${detail}, next_attempt_at = now() + make_interval(secs => ${backoffSeconds(attempts)}) WHERE id = ${id}`.execute(db);
   });
 

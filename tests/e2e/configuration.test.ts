@@ -143,7 +143,9 @@ it('DEV_EXPOSE_CODES=0 keeps the reset code out of the response; MAIL_FROM sends
   const res = await fetch(`${stack.url}/api/profiles/password/reset/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'clinica@demo.reflexo.pe' }) });
   expect(res.status).toBe(200);
   expect(await res.json()).not.toHaveProperty('code');
-  const mail = (await mailsTo('clinica@demo.reflexo.pe')).pop();
+  // The code leaves through the outbox: npm start's sender drains it every 2 s.
+  let mail: Awaited<ReturnType<typeof mailsTo>>[number] | undefined;
+  for (const until = Date.now() + 15_000; !mail && Date.now() < until; await new Promise((r) => setTimeout(r, 250))) mail = (await mailsTo('clinica@demo.reflexo.pe')).pop();
   expect(mail?.from).toBe('e2e-sender@clinic.test');
 });
 
