@@ -29,41 +29,66 @@ function alarm(topic, props) {
   };
 }
 
-/** Errors, throttles and p99 duration of one function. */
-function functionAlarms({ prefix, functionName, timeoutSeconds, topic }) {
-  const dims = [{ Name: 'FunctionName', Value: functionName }];
-  const base = { Namespace: 'AWS/Lambda', Dimensions: dims, Period: 300, EvaluationPeriods: 1, DatapointsToAlarm: 1 };
+/** A metric-math alarm watches at most 10 metrics (a hard CloudWatch limit). */
+const FUNCTIONS_PER_ALARM = 10;
+
+/**
+ * Errors, throttles and p99 duration of a group of at most 10 functions with the same timeout, one
+ * metric-math alarm each (SUM of the errors, SUM of the throttles, MAX of the p99s): three alarms per
+ * ten functions instead of three per function, which keeps the stack far below CloudFormation's 500
+ * resources. The description names the functions; the dashboard shows each one's own graphs.
+ */
+function groupAlarms({ name, functionNames, timeoutSeconds, topic }) {
+  if (!functionNames.length || functionNames.length > FUNCTIONS_PER_ALARM) throw new Error(`an alarm watches 1–${FUNCTIONS_PER_ALARM} functions (got ${functionNames.length})`);
+  const metrics = (metricName, stat, expression, label) => [
+    ...functionNames.map((fn, i) => ({
+      Id: `m${i}`,
+      MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: metricName, Dimensions: [{ Name: 'FunctionName', Value: fn }] }, Period: 300, Stat: stat },
+      ReturnData: false,
+    })),
+    { Id: 'total', Expression: `${expression}([${functionNames.map((_, i) => `m${i}`).join(', ')}])`, Label: label, ReturnData: true },
+  ];
+  const list = functionNames.join(', ');
+  const base = { EvaluationPeriods: 1, DatapointsToAlarm: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' };
   return {
     Errors: alarm(topic, {
       ...base,
-      AlarmName: `${prefix}-errors`,
-      AlarmDescription: `${functionName}: invocations failed (crash, timeout, unhandled rejection) in the last 5 minutes`,
-      MetricName: 'Errors',
-      Statistic: 'Sum',
+      AlarmName: `${name}-errors`,
+      AlarmDescription: `Invocations failed (crash, timeout, unhandled rejection) in the last 5 minutes, in one of: ${list}`,
+      Metrics: metrics('Errors', 'Sum', 'SUM', 'errors'),
       Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     }),
     Throttles: alarm(topic, {
       ...base,
-      AlarmName: `${prefix}-throttles`,
-      AlarmDescription: `${functionName}: invocations refused because its reserved concurrency (its share of the connection budget) was in use`,
-      MetricName: 'Throttles',
-      Statistic: 'Sum',
+      AlarmName: `${name}-throttles`,
+      AlarmDescription: `Invocations refused because a function's reserved concurrency (its share of the connection budget) was in use, in one of: ${list}`,
+      Metrics: metrics('Throttles', 'Sum', 'SUM', 'throttles'),
       Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     }),
     DurationP99: alarm(topic, {
       ...base,
       EvaluationPeriods: 3,
       DatapointsToAlarm: 3,
-      AlarmName: `${prefix}-duration-p99`,
-      AlarmDescription: `${functionName}: p99 duration above ${DURATION_ALARM_FRACTION * 100} % of its ${timeoutSeconds} s timeout for 15 minutes`,
-      MetricName: 'Duration',
-      ExtendedStatistic: 'p99',
+      AlarmName: `${name}-duration-p99`,
+      AlarmDescription: `p99 duration above ${DURATION_ALARM_FRACTION * 100} % of the ${timeoutSeconds} s timeout for 15 minutes, in one of: ${list}`,
+      Metrics: metrics('Duration', 'p99', 'MAX', 'worst p99 (ms)'),
       Threshold: Math.round(timeoutSeconds * 1000 * DURATION_ALARM_FRACTION),
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     }),
   };
+}
+
+/** Functions → groups of ≤ 10 with one timeout each, in a stable order (by timeout, then name). */
+function alarmGroups(functions) {
+  const byTimeout = new Map();
+  for (const f of [...functions].sort((a, b) => a.timeoutSeconds - b.timeoutSeconds || a.name.localeCompare(b.name))) {
+    if (!byTimeout.has(f.timeoutSeconds)) byTimeout.set(f.timeoutSeconds, []);
+    byTimeout.get(f.timeoutSeconds).push(f);
+  }
+  const groups = [];
+  for (const [timeoutSeconds, fs] of byTimeout) {
+    for (let i = 0; i < fs.length; i += FUNCTIONS_PER_ALARM) groups.push({ timeoutSeconds, functions: fs.slice(i, i + FUNCTIONS_PER_ALARM), index: i / FUNCTIONS_PER_ALARM + 1 });
+  }
+  return groups;
 }
 
 /** Counts the function's 5xx responses from its request log lines, per function name. */
@@ -153,4 +178,4 @@ function dashboardBody({ functions, namespace, alarmLogicalIds, stage }) {
   return JSON.stringify({ widgets });
 }
 
-module.exports = { REQUEST_5XX_PATTERN, HTTP_5XX_METRIC, DURATION_ALARM_FRACTION, alarm, functionAlarms, http5xxMetricFilter, dashboardBody };
+module.exports = { REQUEST_5XX_PATTERN, HTTP_5XX_METRIC, DURATION_ALARM_FRACTION, FUNCTIONS_PER_ALARM, alarm, groupAlarms, alarmGroups, http5xxMetricFilter, dashboardBody };

@@ -22,7 +22,7 @@
  * Settings come from `custom.ops`.
  */
 const { connectionBudget } = require('./budget');
-const { alarm, functionAlarms, http5xxMetricFilter, dashboardBody } = require('./observability');
+const { alarm, alarmGroups, groupAlarms, http5xxMetricFilter, dashboardBody } = require('./observability');
 
 /** The proxy is called saturated when it holds this share of its pool for 5 minutes. */
 const PROXY_SATURATION = 0.8;
@@ -108,12 +108,15 @@ class ServerlessOps {
 
     // Alarms and the 5xx metric filter.
     const alarmIds = [];
-    for (const f of functions) {
-      const alarms = functionAlarms({ prefix: `${prefix}-${f.name}`, functionName: f.functionName, timeoutSeconds: f.timeoutSeconds, topic: ops.alarmTopic });
-      for (const [kind, alarm] of Object.entries(alarms)) {
-        add(`${f.base}${kind}Alarm`, alarm);
-        alarmIds.push(`${f.base}${kind}Alarm`);
+    for (const g of alarmGroups(functions)) {
+      const alarms = groupAlarms({ name: `${prefix}-functions-${g.timeoutSeconds}s-${g.index}`, functionNames: g.functions.map((f) => f.functionName), timeoutSeconds: g.timeoutSeconds, topic: ops.alarmTopic });
+      for (const [kind, a] of Object.entries(alarms)) {
+        const id = `Functions${g.timeoutSeconds}s${g.index}${kind}Alarm`;
+        add(id, a);
+        alarmIds.push(id);
       }
+    }
+    for (const f of functions) {
       if (f.http) {
         if (!resources[f.logGroupLogicalId]) this.fail(`${f.name}: no log group ${f.logGroupLogicalId} to filter`);
         add(`${f.base}Http5xxMetricFilter`, http5xxMetricFilter({ logGroupLogicalId: f.logGroupLogicalId, namespace: ops.namespace }));

@@ -13,6 +13,8 @@ const expectedEvents = (g: RouteGroup) => [...g.prefixes.flatMap((p) => [`ANY ${
  */
 const NON_HTTP: Record<string, { events: 'none' | 'schedule' }> = {
   migrate: { events: 'none' },
+  'jobs-outbox': { events: 'schedule' },
+  'jobs-automations': { events: 'schedule' },
 };
 
 describe('serverless.yml ↔ route tables', () => {

@@ -88,15 +88,27 @@ describe('serverless package --stage prod', () => {
     expect(prod.Resources.HttpApiStage.Properties.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: params.apiRateLimit, ThrottlingBurstLimit: params.apiBurstLimit });
   });
 
-  it('alarms on errors, throttles and p99 duration exist for every function, to the alarm topic', () => {
+  it('alarms on errors, throttles and p99 duration watch every function (≤ 10 per metric-math alarm), to the alarm topic', () => {
     const alarms = resourcesOf(prod, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    type Query = { Id: string; Expression?: string; ReturnData: boolean; MetricStat?: { Stat: string; Metric: { Namespace: string; MetricName: string; Dimensions: { Value: string }[] } } };
+    const math = alarms.filter((a) => Array.isArray(a.Metrics));
+    for (const a of math) {
+      const stats = (a.Metrics as Query[]).filter((q) => q.MetricStat);
+      expect(stats.length).toBeLessThanOrEqual(10);
+      expect((a.Metrics as Query[]).filter((q) => q.ReturnData)).toHaveLength(1);
+    }
+    const watching = (name: string) =>
+      math.flatMap((a) => (a.Metrics as Query[]).filter((q) => q.MetricStat?.Metric.Namespace === 'AWS/Lambda' && q.MetricStat.Metric.Dimensions[0].Value === name).map((q) => ({ a, q })));
     for (const [, fn] of lambdas(prod)) {
       const name = functionName(fn);
-      const mine = alarms.filter((a) => a.Namespace === 'AWS/Lambda' && a.Dimensions?.[0]?.Value === name);
-      expect({ name, metrics: mine.map((a) => `${a.MetricName}:${a.ExtendedStatistic ?? a.Statistic}`).sort() }).toEqual({ name, metrics: ['Duration:p99', 'Errors:Sum', 'Throttles:Sum'] });
-      const p99 = mine.find((a) => a.MetricName === 'Duration')!;
-      expect(p99.Threshold).toBeLessThan(fn.Properties.Timeout * 1000);
+      const mine = watching(name);
+      expect({ name, metrics: mine.map(({ q }) => `${q.MetricStat!.Metric.MetricName}:${q.MetricStat!.Stat}`).sort() }).toEqual({ name, metrics: ['Duration:p99', 'Errors:Sum', 'Throttles:Sum'] });
+      const p99 = mine.find(({ q }) => q.MetricStat!.Metric.MetricName === 'Duration')!;
+      expect(p99.a.Threshold).toBeLessThan(fn.Properties.Timeout * 1000);
+      expect(p99.a.AlarmDescription).toContain(name);
     }
+    expect(resourcesOf(prod, 'AWS::CloudFormation::Stack')).toEqual([]);
+    expect(Object.keys(prod.Resources).length).toBeLessThan(400);
     for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
     expect(prod.Resources.AlarmEmailSubscription.Properties).toMatchObject({ Protocol: 'email', Endpoint: params.alarmEmail, TopicArn: { Ref: 'AlarmTopic' } });
   });
@@ -119,7 +131,7 @@ describe('serverless package --stage prod', () => {
   it('every function behind the API counts its 5xx responses with the request-line metric filter', () => {
     const filters = resourcesOf(prod, 'AWS::Logs::MetricFilter').map(([, f]) => f.Properties);
     const http = lambdas(prod).filter(([id]) => resourcesOf(prod, 'AWS::ApiGatewayV2::Integration').some(([, i]) => JSON.stringify(i.Properties.IntegrationUri).includes(`"${id}"`)));
-    expect(http.length).toBe(lambdas(prod).length - 1); // all but migrate
+    expect(http.length).toBe(lambdas(prod).length - 3); // all but migrate and the two scheduled jobs
     for (const [id] of http) {
       const group = id.replace(/LambdaFunction$/, 'LogGroup');
       expect(filters.filter((f) => f.LogGroupName.Ref === group).map((f) => f.FilterPattern)).toEqual([REQUEST_5XX_PATTERN]);
@@ -200,22 +212,26 @@ describe('other stages and what the generation refuses', () => {
     expect(dev.Resources.HttpApiStage.Properties.DefaultRouteSettings.ThrottlingRateLimit).toBe(devParams.apiRateLimit);
   });
 
-  it('a function with a schedule event gets the dead-letter queue: on-failure destination, rule target DLQ, the right to send', async () => {
-    const t = await packagedTemplate('prod', (doc) => {
-      doc.functions['probe-scheduled'] = { handler: 'functions/ops/migrate.handler', events: [{ schedule: 'rate(1 hour)' }] };
-    });
-    const id = 'ProbeDashscheduledLambdaFunction';
-    const invoke = resourcesOf(t, 'AWS::Lambda::EventInvokeConfig').find(([, r]) => r.Properties.FunctionName.Ref === id)?.[1];
-    expect(invoke?.Properties).toMatchObject({ MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['ScheduledDeadLetterQueue', 'Arn'] } } } });
-    const [ruleId, rule] = resourcesOf(t, 'AWS::Events::Rule').find(([, r]) => JSON.stringify(r.Properties.Targets).includes(id))!;
-    expect(rule.Properties.Targets[0].DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': ['ScheduledDeadLetterQueue', 'Arn'] } });
-    const role = t.Resources[id].Properties.Role['Fn::GetAtt'][0];
-    const policy = resourcesOf(t, 'AWS::IAM::Policy').find(([, p]) => p.Properties.Roles[0].Ref === role)?.[1];
-    expect(policy?.Properties.PolicyDocument.Statement).toEqual([{ Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: { 'Fn::GetAtt': ['ScheduledDeadLetterQueue', 'Arn'] } }]);
+  it('the scheduled functions (outbox sender, automation runner) get the dead-letter queue: on-failure destination, rule target DLQ, the right to send', () => {
+    const t = prod;
+    const ruleIds: string[] = [];
+    for (const id of ['JobsDashoutboxLambdaFunction', 'JobsDashautomationsLambdaFunction']) {
+      const invoke = resourcesOf(t, 'AWS::Lambda::EventInvokeConfig').find(([, r]) => r.Properties.FunctionName.Ref === id)?.[1];
+      expect(invoke?.Properties).toMatchObject({ MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['ScheduledDeadLetterQueue', 'Arn'] } } } });
+      const [ruleId, rule] = resourcesOf(t, 'AWS::Events::Rule').find(([, r]) => JSON.stringify(r.Properties.Targets).includes(id))!;
+      ruleIds.push(ruleId);
+      expect(rule.Properties.ScheduleExpression).toBe(id.includes('outbox') ? params.outboxSchedule : params.automationsSchedule);
+      expect(rule.Properties.Targets[0].DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': ['ScheduledDeadLetterQueue', 'Arn'] } });
+      const role = t.Resources[id].Properties.Role['Fn::GetAtt'][0];
+      const policies = resourcesOf(t, 'AWS::IAM::Policy').filter(([, p]) => p.Properties.Roles[0].Ref === role).flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+      expect(policies).toContainEqual({ Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: { 'Fn::GetAtt': ['ScheduledDeadLetterQueue', 'Arn'] } });
+    }
     const queuePolicy = resourcesOf(t, 'AWS::SQS::QueuePolicy')[0][1];
-    expect(queuePolicy.Properties.PolicyDocument.Statement[0]).toMatchObject({ Principal: { Service: 'events.amazonaws.com' }, Condition: { ArnEquals: { 'aws:SourceArn': [{ 'Fn::GetAtt': [ruleId, 'Arn'] }] } } });
+    expect(queuePolicy.Properties.PolicyDocument.Statement[0]).toMatchObject({ Principal: { Service: 'events.amazonaws.com' } });
+    const sources = queuePolicy.Properties.PolicyDocument.Statement[0].Condition.ArnEquals['aws:SourceArn'] as { 'Fn::GetAtt': string[] }[];
+    expect(sources.map((x) => x['Fn::GetAtt'][0]).sort()).toEqual(ruleIds.sort());
     // the HTTP functions get none of it
-    expect(resourcesOf(t, 'AWS::Lambda::EventInvokeConfig')).toHaveLength(1);
+    expect(resourcesOf(t, 'AWS::Lambda::EventInvokeConfig')).toHaveLength(2);
   });
 
   it('refuses to package shares that exceed the connection budget', async () => {
