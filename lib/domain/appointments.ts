@@ -27,6 +27,9 @@ import {
   type AppointmentRow,
 } from '../queries/appointments';
 import { deleteTicket, ticketOfAppointment } from '../queries/tickets';
+import { doctorContext, selectSchedules } from '../queries/schedules';
+import { fromWallTime, isoWeekday, minutesOf, offsetMinutes, toWallTime } from '../time';
+import { withinSchedule } from './schedules';
 
 /*
  * Booking rules, for both surfaces. The database refuses overlapping live appointments of one
@@ -222,17 +225,32 @@ function datesIssue(v: { initial_date?: string | null; final_date?: string | nul
     : [];
 }
 
+export interface BookingOptions {
+  /**
+   * Refuse a time outside the therapist's weekly schedule (its blocks, breaks and date exceptions)
+   * when the therapist has one; a therapist without a schedule takes any time. The v1 surface books
+   * this way; the Reflexo agenda never had schedules and books any time.
+   */
+  withinSchedule?: boolean;
+}
+
+async function scheduleIssues(db: Db, reflexoId: number, therapistId: number, date: string, hour: string, duration: number): Promise<FieldIssue[]> {
+  if (await withinSchedule(db, reflexoId, therapistId, date, hour, duration)) return [];
+  return [{ loc: ['body', 'date'], msg: 'El horario pedido está fuera del horario de atención del doctor (bloques, descansos o excepciones de ese día).', type: 'outside_schedule', input: `${date} ${hour}` }];
+}
+
 /**
  * Books an appointment and opens its ticket in the same transaction. Overlaps are refused by
  * PostgreSQL (409 `therapist_unavailable` / `room_unavailable`), so concurrent bookings of one slot
  * cannot both win; the ticket number of a refused booking is given back with its rollback.
  */
-export async function bookAppointment(db: Db, actor: Actor, input: BookingInput): Promise<AppointmentRecord> {
+export async function bookAppointment(db: Db, actor: Actor, input: BookingInput, opts: BookingOptions = {}): Promise<AppointmentRecord> {
   const reflexoId = tenantForWrite(actor, input.reflexo_id);
   const clock = await clockOf(db, reflexoId);
   const v: BookingInput = { ...input, hour: normaliseHour(input.hour), status: input.status ?? { kind: 'pending' } };
   const { issues, refs } = await resolve(db, reflexoId, v);
   issues.push(...pastIssues(clock, v.date, v.hour), ...datesIssue(v));
+  if (opts.withinSchedule && !issues.some((i) => i.loc[1] === 'therapist_id')) issues.push(...(await scheduleIssues(db, reflexoId, v.therapist_id, v.date, v.hour, v.duration_minutes ?? 60)));
   if (issues.length) throw new ValidationError(issues);
 
   const cancelled = refs.statusKind === 'cancelled';
@@ -284,15 +302,17 @@ async function followTicket(
 }
 
 /** Sets what `changes` carries; a surface whose PUT replaces the appointment sends its optional fields as null. */
-export async function editAppointment(db: Db, actor: Actor, id: number, changes: AppointmentInput): Promise<AppointmentRecord> {
+export async function editAppointment(db: Db, actor: Actor, id: number, changes: AppointmentInput, opts: BookingOptions = {}): Promise<AppointmentRecord> {
   const current = await locked(db, actor, id);
   const { reflexo_id: _clinic, ...sent } = changes;
   const hour = sent.hour !== undefined ? normaliseHour(sent.hour) : current.hour;
   const date = sent.date ?? current.appointment_date;
+  const duration = sent.duration_minutes ?? current.duration_minutes;
+  const therapist = sent.therapist_id ?? current.therapist_id;
   const issues: FieldIssue[] = [];
-  if (date !== current.appointment_date || hour !== current.hour || (sent.duration_minutes ?? current.duration_minutes) !== current.duration_minutes) {
-    issues.push(...pastIssues(await clockOf(db, current.reflexo_id), date, hour));
-  }
+  const moved = date !== current.appointment_date || hour !== current.hour || duration !== current.duration_minutes;
+  if (moved) issues.push(...pastIssues(await clockOf(db, current.reflexo_id), date, hour));
+  if (opts.withinSchedule && (moved || therapist !== current.therapist_id)) issues.push(...(await scheduleIssues(db, current.reflexo_id, therapist, date, hour, duration)));
   // Only references that change are checked: an appointment may keep a therapist since deactivated.
   const { issues: refIssues, refs } = await resolve(db, current.reflexo_id, {
     ...(sent.patient_id !== undefined && sent.patient_id !== current.patient_id ? { patient_id: sent.patient_id } : {}),
@@ -413,4 +433,104 @@ export async function checkAvailability(
     conflicts,
     free_therapists: free,
   };
+}
+
+/* ---- instants: the v1 surface's `fecha_hora` ---------------------------------------------------- */
+
+/**
+ * When an appointment starts, as a client names it: an instant (an ISO timestamp with `Z` or an
+ * offset), or a wall-clock date and hour of the clinic (a timestamp without offset). Appointments are
+ * stored as the clinic's wall-clock date + hour (tenants.time_zone), what the Reflexo agenda shows.
+ */
+export type StartsAt = { instant: Date } | { wall: { date: string; hour: string } };
+
+/** An appointment with the instant it starts at, judged in its clinic's time zone. */
+export type ZonedAppointment = AppointmentRecord & { time_zone: string; starts_at: Date };
+
+/** The instant a stored date + hour names in `timeZone` (a time skipped by a DST change: read with the offset before it). */
+export function startsAtOf(a: { appointment_date: string; hour: string }, timeZone: string): Date {
+  const wall = { date: a.appointment_date, time: normaliseHour(a.hour) };
+  const found = fromWallTime(wall, timeZone);
+  if (found) return found;
+  const naive = Date.parse(`${wall.date}T${wall.time}Z`);
+  return new Date(naive - offsetMinutes(new Date(naive - 86_400_000), timeZone) * 60_000);
+}
+
+/** The clinic's date + hour for a StartsAt; 422 on `date` for a wall-clock time that does not exist there (a DST gap). */
+export function wallClockOf(at: StartsAt, timeZone: string): { date: string; hour: string } {
+  if ('instant' in at) {
+    const w = toWallTime(at.instant, timeZone);
+    return { date: w.date, hour: w.time };
+  }
+  const hour = normaliseHour(at.wall.hour);
+  if (!fromWallTime({ date: at.wall.date, time: hour }, timeZone)) {
+    throw new ValidationError([{ loc: ['body', 'date'], msg: `Esa hora no existe en la zona horaria de la clínica (${timeZone}): cambio de horario de verano.`, type: 'value_error', input: `${at.wall.date} ${hour}` }]);
+  }
+  return { date: at.wall.date, hour };
+}
+
+/** Each record with its clinic's zone and its start instant: one query per distinct clinic (one for a clinic user). */
+export async function zoneAppointments(db: Db, rows: AppointmentRecord[]): Promise<ZonedAppointment[]> {
+  const zones = new Map<number, string>();
+  for (const id of new Set(rows.map((r) => r.reflexo_id))) zones.set(id, (await clockOf(db, id)).time_zone);
+  return rows.map((r) => ({ ...r, time_zone: zones.get(r.reflexo_id)!, starts_at: startsAtOf(r, zones.get(r.reflexo_id)!) }));
+}
+
+const zoneOne = async (db: Db, row: AppointmentRecord) => (await zoneAppointments(db, [row]))[0];
+
+export const getZonedAppointment = async (db: Db, actor: Actor, id: number): Promise<ZonedAppointment> => zoneOne(db, await getAppointment(db, actor, id));
+
+export type ZonedListFilter = Omit<AppointmentFilter, 'reflexoId'> & { page: number; size: number };
+
+export async function listZonedAppointments(db: Db, actor: Actor, f: ZonedListFilter): Promise<{ rows: ZonedAppointment[]; count: number }> {
+  const page = await listAppointments(db, actor, f);
+  return { rows: await zoneAppointments(db, page.rows), count: page.count };
+}
+
+/** A doctor's appointments: 404 for a doctor that is not of the caller's clinic. */
+export async function listDoctorAppointments(db: Db, actor: Actor, therapistId: number, f: ZonedListFilter) {
+  if (!(await doctorContext(db, therapistId, readerScope(actor)))) throw new NotFound('Doctor no encontrado.');
+  return listZonedAppointments(db, actor, { ...f, therapistId });
+}
+
+/** A patient's appointments: 404 for a patient that is not of the caller's clinic. */
+export async function listPatientAppointments(db: Db, actor: Actor, patientId: number, f: ZonedListFilter) {
+  const scope = readerScope(actor);
+  if (scope !== null && !(await findLivePatient(db, patientId, scope))) throw new NotFound('Paciente no encontrado.');
+  return listZonedAppointments(db, actor, { ...f, patientId });
+}
+
+/** The slot length of the schedule block covering that time (weekday, start ≤ hour < end), else null. */
+async function slotLengthAt(db: Db, reflexoId: number, therapistId: number, date: string, hour: string): Promise<number | null> {
+  const m = minutesOf(hour);
+  const weekday = isoWeekday(date);
+  const block = (await selectSchedules(db, reflexoId, therapistId)).find((b) => b.weekday === weekday && minutesOf(b.start_time) <= m && m < minutesOf(b.end_time));
+  return block?.slot_minutes ?? null;
+}
+
+export type TimedBooking = Omit<BookingInput, 'date' | 'hour'> & { at: StartsAt };
+
+/**
+ * A booking named by its start (v1): converted to the clinic's date + hour, the duration defaulting
+ * to the slot length of the doctor's schedule block covering that time (else 60), booked through
+ * bookAppointment inside the doctor's schedule when there is one.
+ */
+export async function bookAt(db: Db, actor: Actor, input: TimedBooking): Promise<ZonedAppointment> {
+  const { at, ...rest } = input;
+  const reflexoId = tenantForWrite(actor, input.reflexo_id);
+  const { time_zone } = await clockOf(db, reflexoId);
+  const { date, hour } = wallClockOf(at, time_zone);
+  const duration = rest.duration_minutes ?? (await slotLengthAt(db, reflexoId, rest.therapist_id, date, hour)) ?? 60;
+  return zoneOne(db, await bookAppointment(db, actor, { ...rest, date, hour, duration_minutes: duration }, { withinSchedule: true }));
+}
+
+/** An edit that may move the start (v1): the duration is kept unless sent; the new time must be inside the doctor's schedule. */
+export async function editAt(db: Db, actor: Actor, id: number, changes: Omit<AppointmentInput, 'date' | 'hour'> & { at?: StartsAt }): Promise<ZonedAppointment> {
+  const { at, ...rest } = changes;
+  let when = {};
+  if (at) {
+    const current = await getAppointment(db, actor, id);
+    when = wallClockOf(at, (await clockOf(db, current.reflexo_id)).time_zone);
+  }
+  return zoneOne(db, await editAppointment(db, actor, id, { ...rest, ...when }, { withinSchedule: true }));
 }

@@ -16,6 +16,9 @@ import {
 } from '../queries/patients';
 import { selectHistoryOfPatient } from '../queries/histories';
 import { medicalRecordsQuery } from '../queries/medical-records';
+import { isPhoneTerm, selectFilteredPatientPage } from '../queries/patient-filters';
+import { visitSummaries, type VisitSummary } from '../queries/patient-visits';
+import { searchTerms } from '../queries/clinical-search';
 import { recordAudit } from './audit';
 import { hardDeleteOrConflict, pgCode, readScope, sentFields, underSavepoint } from './clinical-rules';
 import { resolveCatalogRef, type CatalogRef } from './configuration-catalogs';
@@ -221,3 +224,56 @@ export async function listPatientMedicalRecords(db: Db, actor: Actor | null, pat
   const p = await findPatient(db, actor, patientId);
   return paginate(medicalRecordsQuery(db, { reflexoId: p.reflexo_id, patientId }), opts.page, opts.size);
 }
+
+/* ---- what the v1 surface adds: filters, phone search, visit figures, a patient's appointments ---- */
+
+export interface PatientFilters {
+  estadoPaciente?: string;
+  fuenteCaptacion?: string;
+  aseguradora?: string;
+  lineaNegocio?: string;
+  /** Patients with a live, not cancelled appointment (any date) with this doctor. */
+  doctorId?: number;
+  /** Every word must occur in names, document or e-mail (case and accents ignored) or, a phone-shaped word, in a phone. */
+  search?: string;
+}
+
+/**
+ * One page of the clinic's live patients (newest first) matching `f`. Without filters, and with a
+ * search of names, document or e-mail only, this is listPatients/searchPatients (live counter,
+ * trigram function); a filter or a phone-shaped word takes one filtered statement.
+ */
+export async function findPatients(db: Db, actor: Actor | null, f: PatientFilters & { page: number; size: number }): Promise<Page<PatientRecord>> {
+  const reflexoId = readScope(actor);
+  const terms = searchTerms(f.search ?? '');
+  const filtered = [f.estadoPaciente, f.fuenteCaptacion, f.aseguradora, f.lineaNegocio, f.doctorId].some((v) => v !== undefined && v !== '');
+  if (!filtered && !terms.some(isPhoneTerm)) return listPatients(db, actor, { page: f.page, perPage: f.size, q: f.search });
+  const { rows, count } = await selectFilteredPatientPage(
+    db,
+    { reflexoId, estadoPaciente: f.estadoPaciente, fuenteCaptacion: f.fuenteCaptacion, aseguradora: f.aseguradora, lineaNegocio: f.lineaNegocio, therapistId: f.doctorId, terms },
+    f.page,
+    f.size,
+  );
+  return { rows, count, page: f.page, size: f.size };
+}
+
+export type PatientVisits = Omit<VisitSummary, 'patient_id'>;
+export type PatientWithVisits = PatientRecord & { visits: PatientVisits };
+
+const NO_VISITS: PatientVisits = { ultima_cita: null, proxima_cita: null, total_citas: 0, citas_realizadas: 0 };
+
+/**
+ * The visit figures of each patient (last and next appointment date on the clinic's calendar,
+ * appointments booked and completed): one statement per clinic on the page, whatever its size.
+ */
+export async function withVisits(db: Db, rows: PatientRecord[]): Promise<PatientWithVisits[]> {
+  const byClinic = new Map<number, number[]>();
+  for (const r of rows) byClinic.set(r.reflexo_id, [...(byClinic.get(r.reflexo_id) ?? []), r.id]);
+  const found = new Map<number, VisitSummary>();
+  for (const [reflexoId, ids] of byClinic) for (const [id, v] of await visitSummaries(db, reflexoId, ids)) found.set(id, v);
+  return rows.map((r) => {
+    const v = found.get(r.id);
+    return { ...r, visits: v ? { ultima_cita: v.ultima_cita, proxima_cita: v.proxima_cita, total_citas: v.total_citas, citas_realizadas: v.citas_realizadas } : NO_VISITS };
+  });
+}
+

@@ -16,6 +16,7 @@ import {
   updateTherapist,
   type TherapistRow,
 } from '../queries/therapists';
+import { appointmentsByKind, paidIncome, type ProductivityKindRow } from '../queries/productivity';
 import { recordAudit } from './audit';
 import { readerScope, type CatalogRef } from './scheduling-scope';
 import { tenantForWrite } from './tenancy';
@@ -202,9 +203,9 @@ async function merge(db: Db, reflexoId: number, base: TherapistFields, input: Th
 export function listTherapists(
   db: Db,
   actor: Actor,
-  f: { active?: boolean; region?: number; province?: number; district?: number; search?: string; page: number; size: number },
+  f: { active?: boolean; region?: number; province?: number; district?: number; search?: string; specialty?: string; page: number; size: number },
 ): Promise<Page<TherapistRecord>> {
-  const q = therapistQuery(db, { reflexoId: readerScope(actor), active: f.active, regionId: f.region, provinceId: f.province, districtId: f.district, search: f.search });
+  const q = therapistQuery(db, { reflexoId: readerScope(actor), active: f.active, regionId: f.region, provinceId: f.province, districtId: f.district, search: f.search, specialty: f.specialty });
   return paginate(q, f.page, f.size);
 }
 
@@ -307,3 +308,43 @@ export async function clinicCalendar(db: Db, reflexoId: number): Promise<{ today
 
 /** Which of an ubigeo triple exist (live), and the parent each province and district really has. */
 export const ubigeoParents = (db: Db, regionId: number, provinceId: number, districtId: number) => findLocation(db, regionId, provinceId, districtId);
+
+/* Productivity: what a doctor did over a span of the clinic's days (v1 `/doctors/{id}/productivity`). */
+
+export const MAX_PRODUCTIVITY_DAYS = 366;
+
+export interface TherapistProductivity {
+  therapist: TherapistRecord;
+  from: string;
+  to: string;
+  timeZone: string;
+  /** Appointments on those days by status kind (cancelled by timestamp or status), with their minutes and distinct patients. */
+  byKind: ProductivityKindRow[];
+  /** Tickets paid on those days for the therapist's appointments: their sum (decimal string) and number. */
+  income: { amount: string; tickets: number };
+}
+
+const monthEnd = (date: string) => {
+  const [y, m] = date.split('-').map(Number);
+  return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+};
+
+/**
+ * `from`/`to` are the clinic's calendar days, both included. Absent both: the clinic's current month;
+ * one alone: the rest of that date's month (from) or its month up to it (to). At most 366 days.
+ */
+export async function therapistProductivity(db: Db, actor: Actor, id: number, range: { from?: string; to?: string } = {}): Promise<TherapistProductivity> {
+  const therapist = await load(db, actor, id);
+  const clock = await tenantClock(db, therapist.reflexo_id);
+  const anchor = range.from ?? range.to ?? clock.today;
+  const from = range.from ?? `${anchor.slice(0, 7)}-01`;
+  const to = range.to ?? monthEnd(anchor);
+  if (from > to) throw new ValidationError([{ loc: ['query', 'end_date'], msg: 'end_date debe ser igual o posterior a start_date', type: 'value_error', input: to }]);
+  const days = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000 + 1;
+  if (days > MAX_PRODUCTIVITY_DAYS) {
+    throw new ValidationError([{ loc: ['query', 'end_date'], msg: `El periodo no puede pasar de ${MAX_PRODUCTIVITY_DAYS} días`, type: 'value_error', input: to }]);
+  }
+  const period = { reflexoId: therapist.reflexo_id, from, to, timeZone: clock.time_zone };
+  const [byKind, income] = [await appointmentsByKind(db, period, id), await paidIncome(db, period, id)];
+  return { therapist, from, to, timeZone: clock.time_zone, byKind, income };
+}

@@ -19,6 +19,8 @@ export interface TherapistFilter {
   provinceId?: number;
   districtId?: number;
   search?: string;
+  /** The specialty, case and surrounding spaces aside (v1 `?especialidad=`). */
+  specialty?: string;
 }
 
 export function therapistQuery(db: Db, f: TherapistFilter) {
@@ -67,6 +69,7 @@ export function therapistQuery(db: Db, f: TherapistFilter) {
   if (f.regionId !== undefined) q = q.where('t.region_id', '=', f.regionId);
   if (f.provinceId !== undefined) q = q.where('t.province_id', '=', f.provinceId);
   if (f.districtId !== undefined) q = q.where('t.district_id', '=', f.districtId);
+  if (f.specialty) q = q.where(sql<boolean>`lower(btrim(t.specialty)) = lower(btrim(${f.specialty}))`);
   if (f.search) {
     const like = `%${f.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     q = q.where(
