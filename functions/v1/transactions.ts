@@ -137,27 +137,19 @@ const fromSource = { 409: { description: 'La transacción pertenece a un ticket 
 
 const PorClave = (key: string, schema: z.ZodType) => Totales.extend({ [key]: schema });
 const PorDoctor = Totales.extend({ doctor: DoctorBreve.nullable() });
-const Resumen = z
-  .object({
+/** Every cash report: the clinic's zone and the period's totals. */
+const Informe = Totales.extend({ zona_horaria: z.string() });
+const Resumen = Informe
+  .extend({
     start_date: z.string().nullable(),
     end_date: z.string().nullable(),
-    zona_horaria: z.string(),
-    ingresos: z.number(),
-    egresos: z.number(),
-    balance: z.number(),
-    cantidad: z.number().int(),
     por_medio_pago: z.array(PorClave('medio_pago', z.string())),
     por_origen: z.array(PorClave('origen', z.enum(SOURCES))),
   })
   .meta({ id: 'ResumenTransacciones' });
-const ReporteDiario = z
-  .object({
+const ReporteDiario = Informe
+  .extend({
     fecha: z.string(),
-    zona_horaria: z.string(),
-    ingresos: z.number(),
-    egresos: z.number(),
-    balance: z.number(),
-    cantidad: z.number().int(),
     saldo_inicial: z.number(),
     saldo_final: z.number(),
     por_medio_pago: z.array(PorClave('medio_pago', z.string())),
@@ -166,15 +158,10 @@ const ReporteDiario = z
     por_origen: z.array(PorClave('origen', z.enum(SOURCES))),
   })
   .meta({ id: 'ReporteDiarioCaja' });
-const ReporteMensual = z
-  .object({
+const ReporteMensual = Informe
+  .extend({
     anio: z.number().int(),
     mes: z.number().int(),
-    zona_horaria: z.string(),
-    ingresos: z.number(),
-    egresos: z.number(),
-    balance: z.number(),
-    cantidad: z.number().int(),
     saldo_inicial: z.number(),
     saldo_final: z.number(),
     por_dia: z.array(PorClave('fecha', z.string())),

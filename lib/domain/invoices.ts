@@ -50,6 +50,9 @@ export type InvoiceRecord = InvoiceRow & { items: ItemRow[] };
 export type PaymentRecord = EntryRow;
 export type { InvoiceStatus };
 
+/** What an invoice still owes counts while it is issued or partly paid (drafts owe nothing yet, annulled nothing). */
+export const OUTSTANDING_STATUSES: InvoiceStatus[] = ['emitida', 'parcial'];
+
 export interface ItemInput {
   description?: string;
   quantity: string;

@@ -178,7 +178,8 @@ export interface TotalsRow {
 const entries = (reflexoId: number, from: RawBuilder<Date> | null, to: RawBuilder<Date> | null, tz: string) => sql`
   SELECT c.kind, c.amount, c.source, c.doctor_id, coalesce(pt.name, c.payment_method) AS medio,
          extract(hour FROM c.occurred_at AT TIME ZONE ${tz})::int AS hora,
-         to_char(c.occurred_at AT TIME ZONE ${tz}, 'YYYY-MM-DD') AS dia
+         to_char(c.occurred_at AT TIME ZONE ${tz}, 'YYYY-MM-DD') AS dia,
+         to_char(c.occurred_at AT TIME ZONE ${tz}, 'YYYY-MM') AS mes, c.concept AS concepto
     FROM cash_transactions c
     LEFT JOIN payment_types pt ON pt.id = c.payment_type_id
    WHERE c.reflexo_id = ${reflexoId} AND ${LIVE_COMPLETED}
@@ -196,7 +197,8 @@ const balanceBefore = (reflexoId: number, start: RawBuilder<Date>) => sql<string
                  AND c.occurred_at >= (date_trunc('day', ${start} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') AND c.occurred_at < ${start}), 0)
   )::numeric(14, 2)::text`;
 
-export type Dimension = 'total' | 'medio' | 'origen' | 'doctor' | 'hora' | 'dia';
+/** `mes` ('YYYY-MM') and `concepto` serve the v1 financial report (lib/domain/v1-reports.ts). */
+export type Dimension = 'total' | 'medio' | 'origen' | 'doctor' | 'hora' | 'dia' | 'mes' | 'concepto';
 
 export interface GroupRow extends TotalsRow {
   dim: Dimension;
@@ -217,7 +219,7 @@ export interface GroupRow extends TotalsRow {
  * doctors' names joined after grouping, and the opening balance as a one-time sub-select.
  */
 export async function groupedTotals(db: Db, reflexoId: number, tz: string, from: RawBuilder<Date> | null, to: RawBuilder<Date> | null, dims: Exclude<Dimension, 'total'>[]): Promise<GroupRow[]> {
-  const column: Record<Exclude<Dimension, 'total'>, string> = { medio: 'e.medio', origen: 'e.source', doctor: 'e.doctor_id', hora: 'e.hora', dia: 'e.dia' };
+  const column: Record<Exclude<Dimension, 'total'>, string> = { medio: 'e.medio', origen: 'e.source', doctor: 'e.doctor_id', hora: 'e.hora', dia: 'e.dia', mes: 'e.mes', concepto: 'e.concepto' };
   const sets = ['()', ...dims.map((d) => `(${column[d]})`)].join(', ');
   const dimCase = dims.map((d) => `WHEN grouping(${column[d]}) = 0 THEN '${d}'`).join(' ');
   const keyed = dims.filter((d) => d !== 'doctor');

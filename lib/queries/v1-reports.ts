@@ -1,0 +1,241 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/tenant';
+import type { InvoiceStatus } from '../db/tables/money';
+import { dayEnd, dayStart } from './ledger';
+
+/*
+ * The v1 reports' aggregates (lib/domain/v1-reports.ts). Each function is ONE statement whatever the
+ * period's length or the clinic's size: GROUPING SETS for the breakdowns, names joined after grouping.
+ * Days are the clinic's calendar days: appointments are stored in wall-clock time (appointment_date),
+ * instants (patients.created_at, stock movements) are cut at the clinic's midnight. Money leaves as
+ * decimal strings; the ledger's sums are lib/queries/ledger.ts groupedTotals, never re-summed here.
+ */
+
+/** Local calendar days, both included. */
+export interface DayRange {
+  from: string;
+  to: string;
+}
+
+/**
+ * The v1 estado of an appointment from its status's kind (the seeded statuses carry one; a clinic's
+ * own status without a kind and 'rescheduled', a live booking at its new time, read as Programada).
+ */
+const ESTADO = sql`CASE s.kind WHEN 'confirmed' THEN 'Confirmada' WHEN 'in_progress' THEN 'En curso' WHEN 'completed' THEN 'Completada'
+  WHEN 'cancelled' THEN 'Cancelada' WHEN 'no_show' THEN 'No asistió' ELSE 'Programada' END`;
+
+export type AppointmentDimension = 'estado' | 'doctor' | 'dia_semana' | 'hora' | 'fecha' | 'mes' | 'tratamiento';
+
+export interface AppointmentGroupRow {
+  dim: 'total' | AppointmentDimension;
+  /** The group's value (estado, ISO weekday "1", hour "9", day, month, folded treatment name); null on total and doctor rows. */
+  key: string | null;
+  doctor_id: number | null;
+  doctor_first_name: string | null;
+  doctor_paternal: string | null;
+  doctor_maternal: string | null;
+  /** The treatment row's name as written on its appointments, and the clinic's treatment of that name. */
+  treatment_name: string | null;
+  treatment_id: number | null;
+  total: number;
+  /** Not cancelled: the appointments that hold time in the agenda. */
+  booked: number;
+  completed: number;
+  cancelled: number;
+  no_show: number;
+  booked_minutes: number;
+  /** Distinct patients of the booked appointments. */
+  patients: number;
+}
+
+/**
+ * Live appointments of the clinic on [from, to] counted in total and per each requested dimension.
+ * `doctorId` narrows to one doctor.
+ */
+export async function appointmentGroups(db: Db, reflexoId: number, r: DayRange, dims: AppointmentDimension[], doctorId?: number): Promise<AppointmentGroupRow[]> {
+  const column: Record<AppointmentDimension, string> = {
+    estado: 'a.estado',
+    doctor: 'a.therapist_id',
+    dia_semana: 'a.weekday',
+    hora: 'a.hora',
+    fecha: 'a.fecha',
+    mes: 'a.mes',
+    tratamiento: 'a.tratamiento',
+  };
+  const sets = ['()', ...dims.map((d) => `(${column[d]})`)].join(', ');
+  const dimCase = dims.length ? `CASE ${dims.map((d) => `WHEN grouping(${column[d]}) = 0 THEN '${d}'`).join(' ')} ELSE 'total' END` : `'total'`;
+  const keyed = dims.filter((d) => d !== 'doctor');
+  const keyExpr = keyed.length ? `CASE ${keyed.map((d) => `WHEN grouping(${column[d]}) = 0 THEN ${column[d]}::text`).join(' ')} END` : 'NULL::text';
+  const doctorExpr = dims.includes('doctor') ? 'CASE WHEN grouping(a.therapist_id) = 0 THEN a.therapist_id END' : 'NULL::int';
+  const { rows } = await sql<AppointmentGroupRow>`
+    SELECT g.*, th.first_name AS doctor_first_name, th.last_name_paternal AS doctor_paternal, th.last_name_maternal AS doctor_maternal,
+           pp.id AS treatment_id
+      FROM (SELECT ${sql.raw(dimCase)} AS dim, ${sql.raw(keyExpr)} AS key, ${sql.raw(doctorExpr)} AS doctor_id,
+                   min(a.tratamiento_nombre) AS treatment_name,
+                   count(*)::int AS total,
+                   count(*) FILTER (WHERE NOT a.anulada)::int AS booked,
+                   count(*) FILTER (WHERE a.estado = 'Completada')::int AS completed,
+                   count(*) FILTER (WHERE a.estado = 'Cancelada')::int AS cancelled,
+                   count(*) FILTER (WHERE a.estado = 'No asistió')::int AS no_show,
+                   coalesce(sum(a.duration_minutes) FILTER (WHERE NOT a.anulada), 0)::int AS booked_minutes,
+                   count(DISTINCT a.patient_id) FILTER (WHERE NOT a.anulada)::int AS patients
+              FROM (SELECT a.therapist_id, a.patient_id, a.duration_minutes, ${ESTADO} AS estado,
+                           (s.kind IS NOT DISTINCT FROM 'cancelled' OR a.cancelled_at IS NOT NULL) AS anulada,
+                           extract(isodow FROM a.appointment_date)::int AS weekday,
+                           extract(hour FROM a.hour)::int AS hora,
+                           a.appointment_date::text AS fecha,
+                           to_char(a.appointment_date, 'YYYY-MM') AS mes,
+                           nullif(lower(btrim(a.appointment_type)), '') AS tratamiento,
+                           nullif(btrim(a.appointment_type), '') AS tratamiento_nombre
+                      FROM appointments a
+                      JOIN appointment_statuses s ON s.id = a.appointment_status_id
+                     WHERE a.reflexo_id = ${reflexoId} AND a.deleted_at IS NULL
+                       AND a.appointment_date >= ${r.from}::date AND a.appointment_date <= ${r.to}::date
+                       ${doctorId === undefined ? sql`` : sql`AND a.therapist_id = ${doctorId}`}) a
+             GROUP BY GROUPING SETS (${sql.raw(sets)})) g
+      LEFT JOIN therapists th ON th.id = g.doctor_id
+      LEFT JOIN predetermined_prices pp ON g.dim = 'tratamiento' AND pp.reflexo_id = ${reflexoId} AND pp.deleted_at IS NULL AND lower(btrim(pp.name)) = g.key
+     ORDER BY g.dim, g.total DESC, g.key, g.doctor_id`.execute(db);
+  return rows;
+}
+
+/**
+ * Minutes each doctor is scheduled on [from, to]: every day's weekly blocks of that weekday, minus the
+ * block's breaks, minus that date's exceptions (a day off removes the day), as integer-minute
+ * multiranges, so an exception over a break is not subtracted twice. Live doctors only.
+ */
+export async function scheduledMinutes(db: Db, reflexoId: number, r: DayRange, doctorId?: number): Promise<{ doctor_id: number; minutes: number }[]> {
+  const { rows } = await sql<{ doctor_id: number; minutes: number }>`
+    SELECT b.therapist_id AS doctor_id, coalesce(sum((SELECT coalesce(sum(upper(x) - lower(x)), 0) FROM unnest(b.free) x)), 0)::int AS minutes
+      FROM (SELECT s.therapist_id,
+                   int4multirange(s.minutes)
+                   - coalesce((SELECT range_agg(int4range((extract(epoch FROM (br->>'inicio')::time) / 60)::int, (extract(epoch FROM (br->>'fin')::time) / 60)::int))
+                                 FROM jsonb_array_elements(s.breaks) br), '{}'::int4multirange)
+                   - coalesce((SELECT range_agg(CASE WHEN e.start_time IS NULL OR e.end_time IS NULL THEN int4range(0, 1440)
+                                                     ELSE int4range((extract(epoch FROM e.start_time) / 60)::int, (extract(epoch FROM e.end_time) / 60)::int) END)
+                                 FROM doctor_schedule_exceptions e
+                                WHERE e.reflexo_id = s.reflexo_id AND e.therapist_id = s.therapist_id AND e.date = d.day), '{}'::int4multirange) AS free
+              FROM doctor_schedules s
+              JOIN therapists th ON th.id = s.therapist_id AND th.reflexo_id = s.reflexo_id AND th.deleted_at IS NULL
+              JOIN (SELECT g::date AS day FROM generate_series(${r.from}::date, ${r.to}::date, interval '1 day') g) d ON extract(isodow FROM d.day) = s.weekday
+             WHERE s.reflexo_id = ${reflexoId} ${doctorId === undefined ? sql`` : sql`AND s.therapist_id = ${doctorId}`}) b
+     GROUP BY b.therapist_id
+     ORDER BY b.therapist_id`.execute(db);
+  return rows;
+}
+
+/** The clinic's live doctors (the productivity report lists every one, zeros included). */
+export const clinicDoctors = (db: Db, reflexoId: number) =>
+  db
+    .selectFrom('therapists')
+    .select(['id', 'first_name', 'last_name_paternal', 'last_name_maternal', 'is_active'])
+    .where('reflexo_id', '=', reflexoId)
+    .where('deleted_at', 'is', null)
+    .orderBy('last_name_paternal')
+    .orderBy('first_name')
+    .orderBy('id')
+    .execute();
+
+export type PatientDimension = 'mes' | 'fuente' | 'aseguradora' | 'linea' | 'estado';
+
+export interface PatientGroupRow {
+  dim: 'total' | PatientDimension;
+  key: string | null;
+  count: number;
+}
+
+/** Patients registered on [from, to] (created_at on the clinic's calendar), in total and per dimension. */
+export async function newPatientGroups(db: Db, reflexoId: number, tz: string, r: DayRange, dims: PatientDimension[]): Promise<PatientGroupRow[]> {
+  const column: Record<PatientDimension, string> = { mes: 'p.mes', fuente: 'p.fuente_captacion', aseguradora: 'p.aseguradora', linea: 'p.linea_negocio', estado: 'p.estado_paciente' };
+  const sets = ['()', ...dims.map((d) => `(${column[d]})`)].join(', ');
+  const dimCase = dims.length ? `CASE ${dims.map((d) => `WHEN grouping(${column[d]}) = 0 THEN '${d}'`).join(' ')} ELSE 'total' END` : `'total'`;
+  const keyExpr = dims.length ? `CASE ${dims.map((d) => `WHEN grouping(${column[d]}) = 0 THEN ${column[d]}::text`).join(' ')} END` : 'NULL::text';
+  const { rows } = await sql<PatientGroupRow>`
+    SELECT ${sql.raw(dimCase)} AS dim, ${sql.raw(keyExpr)} AS key, count(*)::int AS count
+      FROM (SELECT to_char(p.created_at AT TIME ZONE ${tz}, 'YYYY-MM') AS mes, p.fuente_captacion, p.aseguradora, p.linea_negocio, p.estado_paciente
+              FROM patients p
+             WHERE p.reflexo_id = ${reflexoId} AND p.deleted_at IS NULL
+               AND p.created_at >= ${dayStart(r.from, tz)} AND p.created_at < ${dayEnd(r.to, tz)}) p
+     GROUP BY GROUPING SETS (${sql.raw(sets)})
+     ORDER BY 1, 3 DESC, 2`.execute(db);
+  return rows;
+}
+
+/**
+ * The patients seen on [from, to] (a booked, not cancelled appointment), split into first-timers (no
+ * such appointment before the period) and returning ones; and the clinic's live patients.
+ */
+export async function patientVisits(db: Db, reflexoId: number, r: DayRange): Promise<{ seen: number; first_time: number; returning: number; registered: number }> {
+  const { rows } = await sql<{ seen: number; first_time: number; returning: number; registered: number }>`
+    SELECT count(*)::int AS seen,
+           count(*) FILTER (WHERE v.first_day >= ${r.from}::date)::int AS first_time,
+           count(*) FILTER (WHERE v.first_day < ${r.from}::date)::int AS returning,
+           (SELECT count(*)::int FROM patients p WHERE p.reflexo_id = ${reflexoId} AND p.deleted_at IS NULL) AS registered
+      FROM (SELECT a.patient_id, min(a.appointment_date) AS first_day
+              FROM appointments a
+              JOIN appointment_statuses s ON s.id = a.appointment_status_id
+             WHERE a.reflexo_id = ${reflexoId} AND a.deleted_at IS NULL AND a.cancelled_at IS NULL AND s.kind IS DISTINCT FROM 'cancelled'
+               AND a.appointment_date <= ${r.to}::date
+             GROUP BY a.patient_id
+            HAVING bool_or(a.appointment_date >= ${r.from}::date)) v`.execute(db);
+  return rows[0];
+}
+
+export interface InvoiceTotalsRow {
+  issued: number;
+  issued_total: string;
+  paid: number;
+  paid_total: string;
+  outstanding: number;
+  outstanding_balance: string;
+  annulled: number;
+  annulled_total: string;
+  collected: string;
+}
+
+/**
+ * Invoices issued on [from, to] (issue_date; the whole history when `r` is null): issued (not drafts,
+ * not annulled), paid in full, still owing (`outstanding` statuses) with what they owe, annulled.
+ */
+export async function invoiceTotals(db: Db, reflexoId: number, r: DayRange | null, outstanding: InvoiceStatus[]): Promise<InvoiceTotalsRow> {
+  const owing = sql`i.status IN (${sql.join(outstanding)})`;
+  const m = (e: ReturnType<typeof sql>) => sql`coalesce(${e}, 0)::numeric(14, 2)::text`;
+  const { rows } = await sql<InvoiceTotalsRow>`
+    SELECT count(*) FILTER (WHERE i.status NOT IN ('borrador', 'anulada'))::int AS issued,
+           ${m(sql`sum(i.total) FILTER (WHERE i.status NOT IN ('borrador', 'anulada'))`)} AS issued_total,
+           count(*) FILTER (WHERE i.status = 'pagada')::int AS paid,
+           ${m(sql`sum(i.total) FILTER (WHERE i.status = 'pagada')`)} AS paid_total,
+           count(*) FILTER (WHERE ${owing})::int AS outstanding,
+           ${m(sql`sum(i.total - i.paid) FILTER (WHERE ${owing})`)} AS outstanding_balance,
+           count(*) FILTER (WHERE i.status = 'anulada')::int AS annulled,
+           ${m(sql`sum(i.total) FILTER (WHERE i.status = 'anulada')`)} AS annulled_total,
+           ${m(sql`sum(i.paid) FILTER (WHERE i.status NOT IN ('borrador', 'anulada'))`)} AS collected
+      FROM invoices i
+     WHERE i.reflexo_id = ${reflexoId} ${r ? sql`AND i.issue_date >= ${r.from}::date AND i.issue_date <= ${r.to}::date` : sql``}`.execute(db);
+  return rows[0];
+}
+
+/** The value of the stock of live, active products: at cost and at sale price (products without one count 0). */
+export async function stockValue(db: Db, reflexoId: number): Promise<{ products: number; units: string; at_cost: string; at_price: string }> {
+  const { rows } = await sql<{ products: number; units: string; at_cost: string; at_price: string }>`
+    SELECT count(*)::int AS products, coalesce(sum(p.stock), 0)::numeric(14, 2)::text AS units,
+           coalesce(sum(round(p.stock * p.cost, 2)), 0)::numeric(14, 2)::text AS at_cost,
+           coalesce(sum(round(p.stock * p.sale_price, 2)), 0)::numeric(14, 2)::text AS at_price
+      FROM products p
+     WHERE p.reflexo_id = ${reflexoId} AND p.deleted_at IS NULL AND p.is_active`.execute(db);
+  return rows[0];
+}
+
+/** Stock movements made on [from, to] per kind: how many, units in and out (the stock change), value at unit cost. */
+export async function movementTotals(db: Db, reflexoId: number, tz: string, r: DayRange) {
+  const { rows } = await sql<{ kind: string; count: number; units_in: string; units_out: string; value: string }>`
+    SELECT m.kind, count(*)::int AS count,
+           coalesce(sum(m.delta) FILTER (WHERE m.delta > 0), 0)::numeric(14, 2)::text AS units_in,
+           coalesce(-sum(m.delta) FILTER (WHERE m.delta < 0), 0)::numeric(14, 2)::text AS units_out,
+           coalesce(sum(round(abs(m.delta) * m.unit_cost, 2)), 0)::numeric(14, 2)::text AS value
+      FROM stock_movements m
+     WHERE m.reflexo_id = ${reflexoId} AND m.created_at >= ${dayStart(r.from, tz)} AND m.created_at < ${dayEnd(r.to, tz)}
+     GROUP BY m.kind
+     ORDER BY m.kind`.execute(db);
+  return rows;
+}
