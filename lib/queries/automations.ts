@@ -45,7 +45,7 @@ export const updateAutomationRow = (
 ) =>
   db
     .updateTable('automations')
-    .set({ ...v, params: v.params === undefined ? undefined : JSON.stringify(v.params) })
+    .set({ ...v, params: v.params === undefined ? undefined : JSON.stringify(v.params), updated_at: sql`now()` })
     .where('reflexo_id', '=', reflexoId)
     .where('id', '=', id)
     .execute();

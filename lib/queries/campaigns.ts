@@ -114,7 +114,7 @@ export const updateCampaignRow = (
   reflexoId: number,
   id: number,
   v: Partial<{ name: string; subject: string; content_html: string; content_text: string; segment_id: number | null; status: CampaignStatus; scheduled_for: Date | null; sent_at: Date | null }>,
-) => db.updateTable('campaigns').set(v).where('reflexo_id', '=', reflexoId).where('id', '=', id).execute();
+) => db.updateTable('campaigns').set({ ...v, updated_at: sql`now()` }).where('reflexo_id', '=', reflexoId).where('id', '=', id).execute();
 
 export const deleteCampaignRow = (db: Db, reflexoId: number, id: number) => db.deleteFrom('campaigns').where('reflexo_id', '=', reflexoId).where('id', '=', id).execute();
 

@@ -154,7 +154,7 @@ export const insertSegment = (db: Db, values: { reflexo_id: number; name: string
 export const updateSegment = (db: Db, reflexoId: number, id: number, values: { name?: string; description?: string | null; kind?: SegmentKind; rules?: SegmentRule[] }) =>
   db
     .updateTable('segments')
-    .set({ ...values, rules: values.rules === undefined ? undefined : JSON.stringify(values.rules) })
+    .set({ ...values, rules: values.rules === undefined ? undefined : JSON.stringify(values.rules), updated_at: sql`now()` })
     .where('reflexo_id', '=', reflexoId)
     .where('id', '=', id)
     .returning(segmentCols)
