@@ -30,6 +30,8 @@ import { group as v1Birthdays } from './v1/birthdays';
 import { group as v1Catalogs } from './v1/catalogs';
 import { group as v1Config } from './v1/config';
 import { group as v1Doctors } from './v1/doctors';
+import { group as v1Appointments } from './v1/appointments';
+import { group as v1Patients } from './v1/patients';
 import { group as v1Users } from './v1/users';
 import { group as v1Segments } from './v1/segments';
 import { group as v1Campaigns } from './v1/campaigns';
@@ -38,9 +40,10 @@ import { group as v1Chat } from './v1/chat';
 import { group as v1Invoices } from './v1/invoices';
 import { group as v1Products } from './v1/products';
 import { group as v1Transactions } from './v1/transactions';
+import { group as v1Reports } from './v1/reports';
 
 /**
  * Every deployed route group. The OpenAPI document and the serverless.yml consistency test read this
  * list; a new function file is added here and in serverless.yml (the test fails until both agree).
  */
-export const groups: RouteGroup[] = [system, locations, architectAudit, companyCompany, companyStatistics, companyReports, companyExports, architectAuth, architectUsers, architectRoles, architectTenants, profilesUsers, profilesPassword, profilesVerification, patientsDiagnoses, patientsPatients, patientsMedicalRecords, configurationsHistories, configurationsDocumentTypes, configurationsPaymentTypes, configurationsPaymentStatuses, configurationsPredeterminedPrices, therapistsTherapists, appointmentsAppointments, appointmentsStatuses, appointmentsTickets, v1Auth, v1Users, v1Doctors, v1Birthdays, v1Catalogs, v1Config, v1Transactions, v1Invoices, v1Products, v1Segments, v1Campaigns, v1Automations, v1Chat];
+export const groups: RouteGroup[] = [system, locations, architectAudit, companyCompany, companyStatistics, companyReports, companyExports, architectAuth, architectUsers, architectRoles, architectTenants, profilesUsers, profilesPassword, profilesVerification, patientsDiagnoses, patientsPatients, patientsMedicalRecords, configurationsHistories, configurationsDocumentTypes, configurationsPaymentTypes, configurationsPaymentStatuses, configurationsPredeterminedPrices, therapistsTherapists, appointmentsAppointments, appointmentsStatuses, appointmentsTickets, v1Auth, v1Users, v1Doctors, v1Patients, v1Appointments, v1Birthdays, v1Catalogs, v1Config, v1Transactions, v1Invoices, v1Products, v1Reports, v1Segments, v1Campaigns, v1Automations, v1Chat];

@@ -68,12 +68,12 @@ it("the README's v1 login works, and the demo doctors have weekly schedules with
     body: JSON.stringify({ username: 'clinica', password: 'Reflexo#2026' }),
   });
   expect(login.status).toBe(200);
-  const session = await login.json();
+  const session = (await login.json()) as { access_token: string };
   expect(session).toMatchObject({ token_type: 'bearer', user: { username: 'clinica', consultorio: 'Reflexo Demo' } });
   const auth = { authorization: `Bearer ${session.access_token}` };
-  const therapists = await (await fetch(`${stack.url}/api/therapists/therapists/`, { headers: auth })).json();
+  const therapists = (await (await fetch(`${stack.url}/api/therapists/therapists/`, { headers: auth })).json()) as { results?: { id: number }[] } & { id: number }[];
   const doctorId = (therapists.results ?? therapists)[0].id;
-  const schedule = await (await fetch(`${stack.url}/api/v1/doctors/${doctorId}/schedule`, { headers: auth })).json();
+  const schedule = (await (await fetch(`${stack.url}/api/v1/doctors/${doctorId}/schedule`, { headers: auth })).json()) as { dia_semana: number }[];
   expect(schedule.map((b: { dia_semana: number }) => b.dia_semana)).toEqual([1, 2, 3, 4, 5, 6]);
   // The next Wednesday (always a full working day of the demo schedule, and never today).
   const d = new Date();
@@ -82,6 +82,22 @@ it("the README's v1 login works, and the demo doctors have weekly schedules with
   const slots = await fetch(`${stack.url}/api/v1/doctors/${doctorId}/available-slots?date=${d.toISOString().slice(0, 10)}`, { headers: auth });
   expect(slots.status).toBe(200);
   expect(JSON.stringify(await slots.json())).toContain('08:00');
+});
+
+it('every v1 GET without path or required query parameters answers 2xx to the demo clinic admin', async () => {
+  const login = await fetch(`${stack.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'clinica', password: 'Reflexo#2026' }) });
+  const auth = { authorization: `Bearer ${((await login.json()) as { access_token: string }).access_token}` };
+  const doc = (await (await fetch(`${stack.url}/openapi.json?surface=v1`)).json()) as { paths: Record<string, Record<string, { parameters?: { in: string; required?: boolean }[] }>> };
+  const paths = Object.entries(doc.paths)
+    .filter(([p, ops]) => !p.includes('{') && ops.get && !(ops.get.parameters ?? []).some((x) => x.required))
+    .map(([p]) => p);
+  expect(paths.length).toBeGreaterThan(30);
+  const failures: string[] = [];
+  for (const p of paths) {
+    const res = await fetch(`${stack.url}${p}`, { headers: auth, redirect: 'manual' });
+    if (res.status < 200 || res.status >= 300) failures.push(`GET ${p}: ${res.status} ${(await res.text()).slice(0, 120)}`);
+  }
+  expect(failures).toEqual([]);
 });
 
 it('Ctrl-C stops everything: nothing is left listening', async () => {
