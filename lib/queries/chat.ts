@@ -85,16 +85,16 @@ export interface MessageRow {
   read_by: number[];
 }
 
-const messageSelect = sql`m.id, m.conversation_id, m.sender_id, ${displayName('u')} AS sender_name, m.content, m.created_at,
+const messageColumns = sql`m.id, m.conversation_id, m.sender_id, ${displayName('u')} AS sender_name, m.content, m.created_at,
   coalesce((SELECT array_agg(pp.user_id ORDER BY pp.user_id) FROM chat_participants pp
-            WHERE pp.conversation_id = m.conversation_id AND pp.last_read_message_id >= m.id AND pp.user_id IS DISTINCT FROM m.sender_id), '{}') AS read_by
-  FROM chat_messages m LEFT JOIN users u ON u.id = m.sender_id`;
+            WHERE pp.conversation_id = m.conversation_id AND pp.last_read_message_id >= m.id AND pp.user_id IS DISTINCT FROM m.sender_id), '{}') AS read_by`;
+const messageFrom = sql`FROM chat_messages m LEFT JOIN users u ON u.id = m.sender_id`;
 
 /** A conversation's messages, newest first; `since` keeps only those after a message id or an instant (polling). */
 export async function selectMessages(db: Db, conversationId: number, since: { id?: number; at?: Date }, limit: number, offset: number): Promise<{ rows: MessageRow[]; count: number }> {
   const page = (l: number, o: number) =>
     sql<MessageRow & { full_count: number }>`
-      SELECT ${messageSelect}, count(*) OVER ()::int AS full_count
+      SELECT ${messageColumns}, count(*) OVER ()::int AS full_count ${messageFrom}
       WHERE m.conversation_id = ${conversationId}
         AND (${since.id ?? null}::bigint IS NULL OR m.id > ${since.id ?? null}::bigint)
         AND (${since.at ?? null}::timestamptz IS NULL OR m.created_at > ${since.at ?? null}::timestamptz)
@@ -104,7 +104,7 @@ export async function selectMessages(db: Db, conversationId: number, since: { id
   return { rows: rows.map(({ full_count: _c, ...r }) => r), count };
 }
 
-export const selectMessage = async (db: Db, id: number) => (await sql<MessageRow>`SELECT ${messageSelect} WHERE m.id = ${id}`.execute(db)).rows[0];
+export const selectMessage = async (db: Db, id: number) => (await sql<MessageRow>`SELECT ${messageColumns} ${messageFrom} WHERE m.id = ${id}`.execute(db)).rows[0];
 
 /** Inserts a message; the conversation moves up and the sender has read everything up to it. */
 export async function insertMessage(db: Db, reflexoId: number, conversationId: number, senderId: number, content: string): Promise<number> {
