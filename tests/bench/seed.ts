@@ -173,6 +173,12 @@ export async function seedScale(server: BenchServer, scale: number, log: (s: str
       const reflexoId = tenantIds[p.index];
       const rows = tenantRows(p, reflexoId, ids, cat, today);
       await copyRows(c, 'therapists', THERAPIST_COLUMNS, inChunks(rows.therapists), progress);
+      // The v1 agenda: every therapist works Monday to Saturday on the seeded 08:00–20:00 hourly grid.
+      await c.query(
+        `INSERT INTO doctor_schedules (reflexo_id, therapist_id, weekday, start_time, end_time, slot_minutes)
+         SELECT $1, t.id, d, '08:00', '20:00', 60 FROM therapists t CROSS JOIN generate_series(1, 6) d WHERE t.reflexo_id = $1`,
+        [reflexoId],
+      );
       await copyRows(c, 'patients', PATIENT_COLUMNS, inChunks(rows.patients), progress);
       await copyRows(c, 'histories', HISTORY_COLUMNS, inChunks(rows.histories), progress);
       await copyRows(c, 'medical_records', RECORD_COLUMNS, inChunks(rows.records), progress);
@@ -210,7 +216,7 @@ export async function seedScale(server: BenchServer, scale: number, log: (s: str
     }
     progress.end();
     counts.cash_transactions = Number((await c.query(`SELECT count(*) AS n FROM cash_transactions`)).rows[0].n);
-    for (const t of ['patients', 'therapists', 'histories', 'medical_records', 'appointments', 'tickets', 'suppliers', 'products', 'invoices']) {
+    for (const t of ['patients', 'therapists', 'histories', 'medical_records', 'appointments', 'tickets', 'suppliers', 'products', 'invoices', 'doctor_schedules']) {
       await c.query(`SELECT setval(pg_get_serial_sequence('${t}', 'id'), (SELECT coalesce(max(id), 1) FROM ${t}))`);
     }
     // VACUUM as well as ANALYZE: a live database's tables have been vacuumed (autovacuum), so their

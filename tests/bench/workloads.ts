@@ -241,4 +241,73 @@ export const WORKLOADS: Workload[] = [
     expect: 200,
     request: (ctx) => ({ method: 'GET', path: '/api/v1/transactions/summary', query: { start_date: ctx.monthStart, end_date: ctx.monthEnd }, auth: true }),
   },
+  // v1 core (issue 13), beside their Reflexo equivalents (W2, W4): the same tables, the v1 shapes.
+  {
+    id: 'W12',
+    title: 'GET /api/v1/patients?page=1 (with ultima_cita, proxima_cita, total_citas, citas_realizadas)',
+    targetP50: 10,
+    raw: false,
+    growth: false,
+    expect: 200,
+    request: () => ({ method: 'GET', path: '/api/v1/patients', query: { page: 1 }, auth: true }),
+    biggerPage: () => ({ method: 'GET', path: '/api/v1/patients', query: { page: 1, size: 200 }, auth: true }),
+  },
+  {
+    id: 'W13',
+    title: 'GET /api/v1/appointments/date/<busy day> (the agenda of a day)',
+    targetP50: 10,
+    raw: false,
+    growth: false,
+    expect: 200,
+    request: (ctx) => ({ method: 'GET', path: `/api/v1/appointments/date/${ctx.busyDay}`, auth: true }),
+    biggerPage: (ctx) => ({ method: 'GET', path: `/api/v1/appointments/date/${ctx.busyDay}`, query: { size: 200 }, auth: true }),
+  },
+  {
+    id: 'W14',
+    title: 'GET /api/v1/doctors/<id>/available-slots?date= (one day)',
+    targetP50: 5,
+    raw: false,
+    growth: false,
+    expect: 200,
+    request: (ctx) => ({ method: 'GET', path: `/api/v1/doctors/${ctx.therapistId}/available-slots`, query: { date: ctx.freeFrom }, auth: true }),
+  },
+  {
+    id: 'W15',
+    title: 'GET /api/v1/doctors/<id>/available-slots?from=&to= (31 days)',
+    targetP50: 25,
+    raw: false,
+    growth: false,
+    expect: 200,
+    request: (ctx) => ({ method: 'GET', path: `/api/v1/doctors/${ctx.therapistId}/available-slots`, query: { from: addDays(ctx.freeFrom, -15), to: addDays(ctx.freeFrom, 15) }, auth: true }),
+  },
+  // v1 reports (issue 16): SQL aggregates over one month of the largest clinic.
+  ...(
+    [
+      ['W16', 'dashboard', 100],
+      ['W17', 'productivity', 300],
+      ['W18', 'financial', 300],
+      ['W19', 'patients', 300],
+      ['W20', 'appointments', 300],
+      ['W21', 'inventory', 300],
+    ] as const
+  ).map(
+    ([id, name, target]): Workload => ({
+      id,
+      title: `GET /api/v1/reports/${name}?start_date=&end_date= (one month)`,
+      targetP50: target,
+      raw: false,
+      growth: false,
+      expect: 200,
+      request: (ctx) => ({ method: 'GET', path: `/api/v1/reports/${name}`, query: { start_date: ctx.monthStart, end_date: ctx.monthEnd }, auth: true }),
+    }),
+  ),
+  {
+    id: 'W22',
+    title: 'GET /api/v1/statistics/clinic?start_date=&end_date= (one month)',
+    targetP50: 300,
+    raw: false,
+    growth: false,
+    expect: 200,
+    request: (ctx) => ({ method: 'GET', path: '/api/v1/statistics/clinic', query: { start_date: ctx.monthStart, end_date: ctx.monthEnd }, auth: true }),
+  },
 ];
