@@ -245,7 +245,7 @@ export const WORKLOADS: Workload[] = [
   {
     id: 'W12',
     title: 'GET /api/v1/patients?page=1 (with ultima_cita, proxima_cita, total_citas, citas_realizadas)',
-    targetP50: 10,
+    targetP50: 5,
     raw: false,
     growth: false,
     expect: 200,
@@ -255,7 +255,7 @@ export const WORKLOADS: Workload[] = [
   {
     id: 'W13',
     title: 'GET /api/v1/appointments/date/<busy day> (the agenda of a day)',
-    targetP50: 10,
+    targetP50: 5,
     raw: false,
     growth: false,
     expect: 200,
@@ -274,7 +274,7 @@ export const WORKLOADS: Workload[] = [
   {
     id: 'W15',
     title: 'GET /api/v1/doctors/<id>/available-slots?from=&to= (31 days)',
-    targetP50: 25,
+    targetP50: 20,
     raw: false,
     growth: false,
     expect: 200,
