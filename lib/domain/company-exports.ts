@@ -2,7 +2,7 @@ import type { Db } from '../db/tenant';
 import { buildWorkbook, XLSX_TYPE } from '../exports/excel';
 import { buildPdf, PDF_TYPE } from '../exports/pdf';
 import { displayDate, type Column, type Report, type Table } from '../exports/table';
-import { getObjectBytes } from '../storage/s3';
+import { logoBytes } from '../storage/s3';
 import { recordAudit } from './audit';
 import {
   appointmentPaymentList,
@@ -45,20 +45,10 @@ function frame(scope: ReportScope, title: string, period: string): Omit<Report, 
 const dayPeriod = (day: string) => `Fecha: ${displayDate(day)}`;
 const rangePeriod = (start: string, end: string) => `Del ${displayDate(start)} al ${displayDate(end)}`;
 
-/* The logo is decoration: a missing object or an unreachable bucket must not cost the clinic its report. */
-async function logoOf(scope: ReportScope): Promise<Buffer | null> {
-  if (!scope.logoKey) return null;
-  try {
-    return await getObjectBytes(scope.logoKey);
-  } catch {
-    return null;
-  }
-}
-
 async function render(db: Db, scope: ReportScope, format: 'xlsx' | 'pdf', name: string, report: Omit<Report, 'logo'>): Promise<ExportFile> {
   await recordAudit(db, { action: 'export', entity: 'report', entityId: `${name}.${format}` });
   if (format === 'xlsx') return { data: await buildWorkbook(report), contentType: XLSX_TYPE, filename: `${name}.xlsx` };
-  return { data: await buildPdf({ ...report, logo: await logoOf(scope) }), contentType: PDF_TYPE, filename: `${name}.pdf` };
+  return { data: await buildPdf({ ...report, logo: await logoBytes(scope.logoKey) }), contentType: PDF_TYPE, filename: `${name}.pdf` };
 }
 
 const methodRows = (rows: MethodTotal[]) => rows.map((m) => ({ method: m.method, count: m.count, total: m.total }));

@@ -28,7 +28,7 @@ import {
   type ItemValues,
 } from '../queries/invoices';
 import { entriesOfInvoices, findEntry, insertEntry, patientOfClinic, voidInvoiceEntries, type EntryRow } from '../queries/ledger';
-import { getObjectBytes } from '../storage/s3';
+import { logoBytes } from '../storage/s3';
 import { recordAudit } from './audit';
 import { clinicClock, paymentTypeFor } from './ledger';
 import { toWallTime } from '../time';
@@ -317,16 +317,6 @@ const localStamp = (d: Date, timeZone: string) => {
   return `${w.date} ${w.time.slice(0, 5)}`;
 };
 
-/* The logo is decoration: a missing object or an unreachable bucket must not cost the clinic its invoice. */
-async function logo(key: string | null): Promise<Buffer | null> {
-  if (!key) return null;
-  try {
-    return await getObjectBytes(key);
-  } catch {
-    return null;
-  }
-}
-
 /** The invoice as a PDF through the exports layer: the clinic's name, logo and data, the lines, totals and payments. */
 export async function invoicePdf(db: Db, actor: Actor | null, id: number): Promise<{ data: Buffer; contentType: string; filename: string }> {
   const clock = await clinicClock(db, actor);
@@ -343,7 +333,7 @@ export async function invoicePdf(db: Db, actor: Actor | null, id: number): Promi
   ].filter(([, v]) => v);
   const report: Report = {
     companyName: head?.company_name ?? head?.tenant_name ?? '',
-    logo: await logo(head?.logo_key ?? null),
+    logo: await logoBytes(head?.logo_key),
     title: `Factura ${number}`,
     period: `Emisión: ${displayDate(inv.issue_date)}${inv.due_date ? `   ·   Vence: ${displayDate(inv.due_date)}` : ''}   ·   ${STATUS_LABEL[inv.status]}`,
     generated: `Generado el ${displayDate(head?.now_local.slice(0, 10) ?? '')} ${head?.now_local.slice(11) ?? ''} (${clock.timeZone})`,

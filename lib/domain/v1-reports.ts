@@ -20,10 +20,10 @@ import {
   type InvoiceTotalsRow,
   type PatientGroupRow,
 } from '../queries/v1-reports';
-import { getObjectBytes } from '../storage/s3';
+import { logoBytes } from '../storage/s3';
 import { addDays, daysBetween, isoWeekday } from '../time';
 import { recordAudit } from './audit';
-import { reportScope, type ReportScope } from './company-reports';
+import { reportScope } from './company-reports';
 import { OUTSTANDING_STATUSES } from './invoices';
 import { checkRange, clinicClock, MAX_RANGE_DAYS, type ClinicClock, type Totals } from './ledger';
 
@@ -630,16 +630,6 @@ async function tablesOf(db: Db, actor: Actor | null, name: ReportName, q: { star
   }
 }
 
-/* The logo is decoration: a missing object or an unreachable bucket must not cost the clinic its report. */
-async function logoOf(scope: ReportScope): Promise<Buffer | null> {
-  if (!scope.logoKey) return null;
-  try {
-    return await getObjectBytes(scope.logoKey);
-  } catch {
-    return null;
-  }
-}
-
 /** A report as an Excel workbook (one sheet per table) or a PDF, through the exports layer; audited. */
 export async function reportExport(db: Db, actor: Actor | null, name: ReportName, format: 'xlsx' | 'pdf', q: { start?: string; end?: string }): Promise<ExportFile> {
   const { period, tables } = await tablesOf(db, actor, name, q);
@@ -655,5 +645,5 @@ export async function reportExport(db: Db, actor: Actor | null, name: ReportName
   const filename = `reporte_${name}_${period.from}_a_${period.to}`;
   await recordAudit(db, { action: 'export', entity: 'report', entityId: `v1-${name}.${format}`, reflexoId: scope.reflexoId });
   if (format === 'xlsx') return { data: await buildWorkbook(report), contentType: XLSX_TYPE, filename: `${filename}.xlsx` };
-  return { data: await buildPdf({ ...report, logo: await logoOf(scope) }), contentType: PDF_TYPE, filename: `${filename}.pdf` };
+  return { data: await buildPdf({ ...report, logo: await logoBytes(scope.logoKey) }), contentType: PDF_TYPE, filename: `${filename}.pdf` };
 }

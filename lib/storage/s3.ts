@@ -72,6 +72,19 @@ export async function getObjectBytes(key: string): Promise<Buffer | null> {
   }
 }
 
+/**
+ * A logo printed on a PDF (reports, exports, invoices). The logo is decoration: a missing object or
+ * an unreachable bucket must not cost the clinic its document, so both are "no logo".
+ */
+export async function logoBytes(key: string | null | undefined): Promise<Buffer | null> {
+  if (!key) return null;
+  try {
+    return await getObjectBytes(key);
+  } catch {
+    return null;
+  }
+}
+
 export async function presignedGetUrl(key: string, seconds = 300): Promise<string> {
   const [{ s3, sdk }, { getSignedUrl }] = await Promise.all([sdkClient(), import('@aws-sdk/s3-request-presigner')]);
   return getSignedUrl(s3, new sdk.GetObjectCommand({ Bucket: config.s3Bucket, Key: key }), { expiresIn: seconds });
