@@ -166,18 +166,26 @@ export async function newPatientGroups(db: Db, reflexoId: number, tz: string, r:
  * such appointment before the period) and returning ones; and the clinic's live patients.
  */
 export async function patientVisits(db: Db, reflexoId: number, r: DayRange): Promise<{ seen: number; first_time: number; returning: number; registered: number }> {
+  // The period's patients first (the tenant/date index), then one probe per patient for an earlier
+  // visit (the patient index), computed once (MATERIALIZED: both counts read it). Grouping the
+  // clinic's whole history by patient instead cost ~0.75 s at a million appointments.
   const { rows } = await sql<{ seen: number; first_time: number; returning: number; registered: number }>`
+    WITH seen AS MATERIALIZED (
+      SELECT DISTINCT a.patient_id
+        FROM appointments a
+        JOIN appointment_statuses s ON s.id = a.appointment_status_id
+       WHERE a.reflexo_id = ${reflexoId} AND a.deleted_at IS NULL AND a.cancelled_at IS NULL AND s.kind IS DISTINCT FROM 'cancelled'
+         AND a.appointment_date BETWEEN ${r.from}::date AND ${r.to}::date),
+    v AS MATERIALIZED (
+      SELECT EXISTS (SELECT 1 FROM appointments b JOIN appointment_statuses s ON s.id = b.appointment_status_id
+                      WHERE b.patient_id = seen.patient_id AND b.reflexo_id = ${reflexoId} AND b.appointment_date < ${r.from}::date
+                        AND b.deleted_at IS NULL AND b.cancelled_at IS NULL AND s.kind IS DISTINCT FROM 'cancelled') AS prior
+        FROM seen)
     SELECT count(*)::int AS seen,
-           count(*) FILTER (WHERE v.first_day >= ${r.from}::date)::int AS first_time,
-           count(*) FILTER (WHERE v.first_day < ${r.from}::date)::int AS returning,
+           count(*) FILTER (WHERE NOT v.prior)::int AS first_time,
+           count(*) FILTER (WHERE v.prior)::int AS returning,
            (SELECT count(*)::int FROM patients p WHERE p.reflexo_id = ${reflexoId} AND p.deleted_at IS NULL) AS registered
-      FROM (SELECT a.patient_id, min(a.appointment_date) AS first_day
-              FROM appointments a
-              JOIN appointment_statuses s ON s.id = a.appointment_status_id
-             WHERE a.reflexo_id = ${reflexoId} AND a.deleted_at IS NULL AND a.cancelled_at IS NULL AND s.kind IS DISTINCT FROM 'cancelled'
-               AND a.appointment_date <= ${r.to}::date
-             GROUP BY a.patient_id
-            HAVING bool_or(a.appointment_date >= ${r.from}::date)) v`.execute(db);
+      FROM v`.execute(db);
   return rows[0];
 }
 
