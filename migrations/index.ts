@@ -22,6 +22,7 @@ import * as m0022 from './0022_mail_outbox';
 import * as m0023 from './0023_money';
 import * as m0024 from './0024_crm';
 import * as m0025 from './0025_clinic_catalogs';
+import * as m0026 from './0026_report_indexes';
 
 /**
  * Every migration, in order. Listed statically (not read from the folder) so the same list works in
@@ -51,4 +52,5 @@ export const migrations: Record<string, Migration> = {
   '0023_money': m0023,
   '0024_crm': m0024,
   '0025_clinic_catalogs': m0025,
+  '0026_report_indexes': m0026,
 };

@@ -22,7 +22,8 @@ async function main() {
   if (!largest) throw new Error('no seeded scale: run npm run bench:seed -- --scale 10 first');
   const ctx = await loadContext(largest.ownerUrl);
   const ses = await startStandIns({ dataDir: join(__dirname, '.out', 's3'), s3Port: 0, sesPort: 18905, bucket: 'bench', s3Endpoint: 'http://127.0.0.1:9' });
-  Object.assign(process.env, { DATABASE_URL: largest.appUrl, JWT_SECRET: process.env.JWT_SECRET ?? LOCAL_JWT_SECRET, SES_ENDPOINT: ses.sesEndpoint, LOG_LEVEL: 'silent', DB_POOL_MAX: '1', PUBLIC_BASE_URL: 'http://localhost:8000' });
+  // The stand-in takes any credentials; the sender paces at MAIL_SEND_RATE (1,000/s here unless set).
+  Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', MAIL_SEND_RATE: process.env.MAIL_SEND_RATE ?? '1000', DATABASE_URL: largest.appUrl, JWT_SECRET: process.env.JWT_SECRET ?? LOCAL_JWT_SECRET, SES_ENDPOINT: ses.sesEndpoint, LOG_LEVEL: 'silent', DB_POOL_MAX: '1', PUBLIC_BASE_URL: 'http://localhost:8000' });
   // Modules that read the settings load after them.
   const { signToken } = await import('../../lib/auth/tokens');
   const { drainOutbox } = await import('../../lib/mail/outbox');
@@ -55,7 +56,7 @@ async function main() {
     const drainStarted = performance.now();
     let sent = 0;
     for (;;) {
-      const r = await drainOutbox({ ratePerSecond: Number(process.env.MAIL_SEND_RATE ?? 1000), batch: 500, budgetMs: 60_000 });
+      const r = await drainOutbox({ ratePerSecond: Number(process.env.MAIL_SEND_RATE), batch: 500, budgetMs: 60_000 });
       sent += r.sent;
       const left = Number((await owner.query(`SELECT count(*) AS n FROM mail_outbox WHERE idempotency_key LIKE $1 AND status <> 'enviado'`, [`campaign:${c.body.id}:%`])).rows[0].n);
       if (left === 0 || (r.claimed === 0 && performance.now() - drainStarted > 120_000)) break;
@@ -65,7 +66,7 @@ async function main() {
     const store = async () => ((await (await fetch(`${ses.sesEndpoint}/store?since=${since}`)).json()) as { emails: { destination: { to: string[] } }[] }).emails;
     const delivered = await store();
     const addresses = new Set(delivered.map((m) => m.destination.to[0]));
-    lines.push(`- outbox sender → SES stand-in: ${sent.toLocaleString('en')} sent in ${drainS.toFixed(1)} s (MAIL_SEND_RATE ${process.env.MAIL_SEND_RATE ?? 1000}/s); ${delivered.length.toLocaleString('en')} delivered to ${addresses.size.toLocaleString('en')} distinct addresses; the suppressed address received ${delivered.filter((m) => m.destination.to[0] === suppressed).length}`);
+    lines.push(`- outbox sender → SES stand-in: ${sent.toLocaleString('en')} sent in ${drainS.toFixed(1)} s (MAIL_SEND_RATE ${process.env.MAIL_SEND_RATE}/s); ${delivered.length.toLocaleString('en')} delivered to ${addresses.size.toLocaleString('en')} distinct addresses; the suppressed address received ${delivered.filter((m) => m.destination.to[0] === suppressed).length}`);
 
     const again = await call(campaigns, { method: 'POST', path: `/api/v1/campaigns/${c.body.id}/send`, token });
     await drainOutbox({ ratePerSecond: 100_000, batch: 500, budgetMs: 10_000 });
