@@ -12,6 +12,8 @@ import {
   removeEntry,
   type DailyReportRecord,
   type DoctorTotals,
+  type EntryChanges,
+  type EntryInput,
   type EntryListFilter,
   type EntryRecord,
   type KeyedTotals,
@@ -105,6 +107,22 @@ const people = (b: { doctor_id?: number | null; doctor?: number | null; paciente
   doctorId: b.doctor_id !== undefined ? b.doctor_id : b.doctor,
   patientId: b.paciente_id !== undefined ? b.paciente_id : b.paciente,
 });
+
+/** A write's body in the domain's words (create and PUT alike: a PUT's absent fields stay undefined, i.e. unchanged). */
+function entryOf(b: z.output<typeof CreateBody>): EntryInput;
+function entryOf(b: z.output<typeof UpdateBody>): EntryChanges;
+function entryOf(b: z.output<typeof UpdateBody>): EntryChanges {
+  return {
+    kind: b.tipo_transaccion,
+    concept: b.concepto,
+    amount: b.monto,
+    paymentMethod: b.medio_pago,
+    occurredAt: b.fecha_transaccion,
+    comment: b.comentario,
+    status: b.estado,
+    ...people(b),
+  };
+}
 
 const queryId = z.string().regex(/^\d{1,9}$/, 'Input should be a valid integer').transform(Number);
 const listFilters = {
@@ -219,22 +237,7 @@ const routes: AnyRoute[] = [
     body: CreateBody,
     status: 201,
     response: Transaccion,
-    handler: async ({ db, actor, body }) =>
-      reply(
-        201,
-        toTransaccion(
-          await createEntry(db, actor, {
-            kind: body.tipo_transaccion,
-            concept: body.concepto,
-            amount: body.monto,
-            paymentMethod: body.medio_pago,
-            occurredAt: body.fecha_transaccion,
-            comment: body.comentario,
-            status: body.estado,
-            ...people(body),
-          }),
-        ),
-      ),
+    handler: async ({ db, actor, body }) => reply(201, toTransaccion(await createEntry(db, actor, entryOf(body)))),
   }),
   route({
     method: 'GET',
@@ -306,22 +309,7 @@ const routes: AnyRoute[] = [
     body: UpdateBody,
     response: Transaccion,
     responses: { ...notFound, ...fromSource },
-    handler: async ({ db, actor, params, body }) => {
-      const who = people(body);
-      return toTransaccion(
-        await editEntry(db, actor, params.transaction_id, {
-          kind: body.tipo_transaccion,
-          concept: body.concepto,
-          amount: body.monto,
-          paymentMethod: body.medio_pago,
-          occurredAt: body.fecha_transaccion,
-          comment: body.comentario,
-          status: body.estado,
-          doctorId: who.doctorId,
-          patientId: who.patientId,
-        }),
-      );
-    },
+    handler: async ({ db, actor, params, body }) => toTransaccion(await editEntry(db, actor, params.transaction_id, entryOf(body))),
   }),
   route({
     method: 'DELETE',
