@@ -1,8 +1,6 @@
 import { join } from 'node:path';
-import pg from 'pg';
 import { closePool } from '../db/pool';
-import { appUrlFor, withDatabase } from './postgres';
-import { LOCAL_JWT_SECRET, localDatabase } from './local-env';
+import { LOCAL_JWT_SECRET, localStackDatabase } from './local-env';
 import { readJobs } from './scheduler';
 
 /*
@@ -10,18 +8,6 @@ import { readJobs } from './scheduler';
  * function name with or without `jobs-`), against DATABASE_URL, or the local stack's database (a
  * running `npm start`'s, else the embedded one), and prints its report.
  */
-async function reachable(url: string): Promise<boolean> {
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
-  try {
-    await c.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => {});
-  }
-}
-
 async function main() {
   const wanted = process.argv[2];
   const jobs = readJobs(process.cwd());
@@ -32,14 +18,9 @@ async function main() {
   }
   let stop = async () => {};
   if (!process.env.DATABASE_URL) {
-    const pgPort = Number(process.env.PG_PORT ?? 15432);
-    const running = appUrlFor(withDatabase(`postgres://postgres:postgres@127.0.0.1:${pgPort}/postgres`, 'reflexo'));
-    if (await reachable(running)) process.env.DATABASE_URL = running;
-    else {
-      const db = await localDatabase({ dataDir: process.env.DATA_DIR ?? '.data/dev', port: pgPort, database: 'reflexo' });
-      process.env.DATABASE_URL = db.appUrl;
-      stop = db.stop;
-    }
+    const db = await localStackDatabase({ dataDir: process.env.DATA_DIR ?? '.data/dev', port: Number(process.env.PG_PORT ?? 15432) });
+    process.env.DATABASE_URL = db.appUrl;
+    stop = db.stop;
   }
   process.env.JWT_SECRET ||= LOCAL_JWT_SECRET;
   process.env.SES_ENDPOINT ||= `http://127.0.0.1:${process.env.SES_PORT ?? 18005}`;

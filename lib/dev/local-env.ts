@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { appUrlFor, prepareDatabase, startEmbeddedPostgres } from './postgres';
+import pg from 'pg';
+import { appUrlFor, prepareDatabase, startEmbeddedPostgres, withDatabase } from './postgres';
 
 /*
  * Resolves the databases a local process (npm start, db:* scripts, the benchmark) works against:
@@ -20,4 +21,27 @@ export async function localDatabase(opts: { dataDir: string; port: number; datab
   const server = await startEmbeddedPostgres(join(opts.dataDir), opts.port, opts.log);
   const ownerUrl = await prepareDatabase(server.ownerUrl, opts.database);
   return { appUrl: appUrlFor(ownerUrl), ownerUrl, stop: server.stop };
+}
+
+async function reachable(url: string): Promise<boolean> {
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
+  c.on('error', () => {});
+  try {
+    await c.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c.end().catch(() => {});
+  }
+}
+
+/**
+ * What an operator's command (npm run jobs, the tenant CLI) works on locally: the database of a
+ * running `npm start` on `port`, else the embedded server under `dataDir`, started here (stop() stops it).
+ */
+export async function localStackDatabase(opts: { dataDir: string; port: number }): Promise<LocalDatabase> {
+  const ownerUrl = withDatabase(`postgres://postgres:postgres@127.0.0.1:${opts.port}/postgres`, 'reflexo');
+  if (await reachable(ownerUrl)) return { ownerUrl, appUrl: appUrlFor(ownerUrl), stop: async () => {} };
+  return localDatabase({ dataDir: opts.dataDir, port: opts.port, database: 'reflexo' });
 }

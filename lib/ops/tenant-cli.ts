@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { config } from '../config';
 import { runWithContext } from '../context';
 import { closePool } from '../db/pool';
@@ -85,19 +84,6 @@ function parse(argv: string[]): { command: string; id?: number; values: Values }
   return { command, values };
 }
 
-async function reachable(url: string): Promise<boolean> {
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
-  c.on('error', () => {});
-  try {
-    await c.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => {});
-  }
-}
-
 /** A setting's value through lib/config, or undefined where config refuses an unset one. */
 function optional<T>(read: () => T): T | undefined {
   try {
@@ -124,23 +110,16 @@ async function connect(needsSecret: boolean): Promise<() => Promise<void>> {
     return async () => {};
   }
   // The local stack: npm start's database when it runs, else the embedded server (started and stopped here).
-  const { withDatabase } = await import('../dev/postgres');
-  const { LOCAL_JWT_SECRET, localDatabase } = await import('../dev/local-env');
-  let stop = async () => {};
-  let url = withDatabase(`postgres://postgres:postgres@127.0.0.1:${LOCAL.pgPort}/postgres`, 'reflexo');
-  if (!(await reachable(url))) {
-    const db = await localDatabase({ dataDir: LOCAL.dataDir, port: LOCAL.pgPort, database: 'reflexo' });
-    url = db.ownerUrl;
-    stop = db.stop;
-  }
+  const { LOCAL_JWT_SECRET, localStackDatabase } = await import('../dev/local-env');
+  const db = await localStackDatabase({ dataDir: LOCAL.dataDir, port: LOCAL.pgPort });
   Object.assign(process.env, {
-    DATABASE_URL: url,
+    DATABASE_URL: db.ownerUrl,
     JWT_SECRET: optional(() => config.jwtSecret) ?? LOCAL_JWT_SECRET,
     SES_ENDPOINT: config.sesEndpoint ?? LOCAL.sesEndpoint,
   });
   process.env.AWS_ACCESS_KEY_ID ||= 'S3RVER';
   process.env.AWS_SECRET_ACCESS_KEY ||= 'S3RVER';
-  return stop;
+  return db.stop;
 }
 
 function operatorName(): string {
