@@ -1,26 +1,15 @@
-import pg from 'pg';
 import { handler } from '../../functions/v1/doctors';
 import { handler as therapists } from '../../functions/reflexo/therapists-therapists';
 import { createUser, ownerKysely, tenantWithAdmin, uniq, type TestUser } from '../helpers/fixtures';
 import { call } from '../helpers/http';
 import { createPatient, createTherapist, limaDate, STATUS } from '../helpers/scheduling-fixtures';
+import { statementsOf } from '../helpers/statements';
 
 /* v1 doctors: CRUD over the therapists table, the clinic's specialties, productivity; through the real handler. */
 let admin: TestUser;
 let staff: TestUser;
 let tenantId: number;
 const P = '/api/v1/doctors';
-
-/* Statements a call sends: pg.Client.prototype.query wrapped before the first request (pooled clients bind `query` when created). */
-let counted: number | null = null;
-const originalQuery = pg.Client.prototype.query;
-pg.Client.prototype.query = function (this: pg.Client, ...args: any[]) {
-  if (counted !== null) counted++;
-  return (originalQuery as any).apply(this, args);
-} as typeof originalQuery;
-afterAll(() => {
-  pg.Client.prototype.query = originalQuery;
-});
 
 beforeAll(async () => {
   const t = await tenantWithAdmin();
@@ -285,15 +274,8 @@ describe('productivity', () => {
     const { tenant, admin: a } = await tenantWithAdmin();
     const d = (await createTherapist(tenant.id)).id;
     const p = (await createPatient(tenant.id)).id;
-    const count = async () => {
-      counted = 0;
-      try {
-        expect((await call(handler, { path: `${P}/${d}/productivity`, token: a.token, query: { start_date: '2024-05-01', end_date: '2024-05-31' } })).status).toBe(200);
-        return counted;
-      } finally {
-        counted = null;
-      }
-    };
+    const count = () =>
+      statementsOf(async () => expect((await call(handler, { path: `${P}/${d}/productivity`, token: a.token, query: { start_date: '2024-05-01', end_date: '2024-05-31' } })).status).toBe(200));
     const c = await appointment(tenant.id, d, p, '2024-05-02', STATUS.completed, 30);
     await paidTicket(tenant.id, c, '10.00', '2024-05-02T15:00:00Z');
     const one = await count();

@@ -1,10 +1,10 @@
-import pg from 'pg';
 import { handler } from '../../functions/v1/patients';
 import { handler as reflexoPatients } from '../../functions/reflexo/patients-patients';
 import { createUser, ownerKysely, tenantWithAdmin, uniq, type TestUser } from '../helpers/fixtures';
 import { patientBody } from '../helpers/clinical-fixtures';
 import { call } from '../helpers/http';
 import { createPatient, createTherapist, limaDate, nextDocument, STATUS } from '../helpers/scheduling-fixtures';
+import { statementsOf } from '../helpers/statements';
 
 /* v1 patients: CRUD, filters, search, visit figures, history, appointments, segments; through the real handler. */
 let staff: TestUser;
@@ -249,29 +249,6 @@ describe('visit figures', () => {
     expect((await call(handler, { path: `${P}/search`, token: a.token, query: { q: 'visitas' } })).body[0]).toMatchObject(expected);
   });
 });
-
-/*
- * The statements a call sends: pg.Client.prototype.query wrapped before the first request (the pool's
- * clients bind `query` when created), counting only while `counting` is on.
- */
-let counted: number | null = null;
-const originalQuery = pg.Client.prototype.query;
-pg.Client.prototype.query = function (this: pg.Client, ...args: any[]) {
-  if (counted !== null) counted++;
-  return (originalQuery as any).apply(this, args);
-} as typeof originalQuery;
-afterAll(() => {
-  pg.Client.prototype.query = originalQuery;
-});
-async function statementsOf(run: () => Promise<unknown>): Promise<number> {
-  counted = 0;
-  try {
-    await run();
-    return counted;
-  } finally {
-    counted = null;
-  }
-}
 
 describe('constant queries', () => {
   it('a list page with its visit figures costs the same statements for 2 patients as for 30, filtered or not', async () => {
