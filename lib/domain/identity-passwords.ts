@@ -55,7 +55,7 @@ export async function requestPasswordReset(db: Db, email: string): Promise<CodeR
   const issued = await withGlobalScope(db, () => issueCode(db, user.id, 'password_reset'));
   await mailCode(
     db,
-    { to: user.email, subject: 'Código para restablecer su contraseña', intro: 'Recibimos una solicitud para restablecer la contraseña de su cuenta Reflexo.', purpose: 'password_reset', reflexoId: user.reflexo_id },
+    { to: user.email, subject: 'Código para restablecer su contraseña', intro: 'Recibimos una solicitud para restablecer la contraseña de su cuenta Reflexo.', purpose: 'password_reset' },
     issued,
   );
   return codeReceipt(issued);

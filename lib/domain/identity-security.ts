@@ -170,8 +170,6 @@ export interface CodeMail {
   subject: string;
   intro: string;
   purpose: CodePurpose;
-  /** The clinic of the user the code belongs to (null for users without one). */
-  reflexoId: number | null;
 }
 
 /*

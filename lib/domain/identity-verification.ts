@@ -38,13 +38,13 @@ async function assertEmailFree(db: Db, email: string, field: string, userId: num
   if (await withGlobalScope(db, () => emailTaken(db, email, userId))) throw ValidationError.field(field, 'Este email ya está registrado en el sistema.', 'unique');
 }
 
-async function sendVerification(db: Db, user: { id: number; reflexo_id: number | null }, type: VerificationType, to: string, targetEmail: string | null): Promise<IssuedCode> {
+async function sendVerification(db: Db, user: { id: number }, type: VerificationType, to: string, targetEmail: string | null): Promise<IssuedCode> {
   const issued = await issueCode(db, user.id, type, targetEmail);
   const mail =
     type === 'email_change'
       ? { subject: 'Confirme su nuevo email', intro: 'Recibimos una solicitud para cambiar el email de su cuenta Reflexo a esta dirección.' }
       : { subject: 'Verifique su email', intro: 'Use este código para verificar el email de su cuenta Reflexo.' };
-  await mailCode(db, { ...mail, to, purpose: type, reflexoId: user.reflexo_id }, issued);
+  await mailCode(db, { ...mail, to, purpose: type }, issued);
   return issued;
 }
 

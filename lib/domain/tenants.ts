@@ -213,7 +213,6 @@ export async function onboardTenant(db: Db, caller: TenantCaller, input: NewTena
             'Para elegir su contraseña, use este código en "Restablecer contraseña" (POST /api/profiles/password/reset/confirm/). ' +
             'Si vence, pida otro con "¿Olvidó su contraseña?".',
           purpose: 'password_reset',
-          reflexoId: tenant.id,
         },
         issued,
       );
