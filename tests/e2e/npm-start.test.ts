@@ -61,12 +61,11 @@ it('gives each request its own id, and passes JSON bodies through unparsed', asy
   expect(login.status).toBe(400);
 });
 
+/** The README's v1 login of the demo clinic admin. */
+const v1Login = () => fetch(`${stack.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'clinica', password: 'Reflexo#2026' }) });
+
 it("the README's v1 login works, and the demo doctors have weekly schedules with free slots", async () => {
-  const login = await fetch(`${stack.url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'clinica', password: 'Reflexo#2026' }),
-  });
+  const login = await v1Login();
   expect(login.status).toBe(200);
   const session = (await login.json()) as { access_token: string };
   expect(session).toMatchObject({ token_type: 'bearer', user: { username: 'clinica', consultorio: 'Reflexo Demo' } });
@@ -85,7 +84,8 @@ it("the README's v1 login works, and the demo doctors have weekly schedules with
 });
 
 it('every v1 GET without path or required query parameters answers 2xx to the demo clinic admin', async () => {
-  const login = await fetch(`${stack.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'clinica', password: 'Reflexo#2026' }) });
+  const login = await v1Login();
+  expect(login.status).toBe(200);
   const auth = { authorization: `Bearer ${((await login.json()) as { access_token: string }).access_token}` };
   const doc = (await (await fetch(`${stack.url}/openapi.json?surface=v1`)).json()) as { paths: Record<string, Record<string, { parameters?: { in: string; required?: boolean }[] }>> };
   const paths = Object.entries(doc.paths)
