@@ -7,7 +7,7 @@ import { handler as paymentTypes } from '../../functions/reflexo/configurations-
 import { handler as paymentStatuses } from '../../functions/reflexo/configurations-payment-statuses';
 import { handler as prices } from '../../functions/reflexo/configurations-predetermined-prices';
 import { handler as locations } from '../../functions/reflexo/locations';
-import { createTenant, createUser, ownerKysely, type TestUser } from '../helpers/fixtures';
+import { createTenant, createUser, ownerKysely, uniq, type TestUser } from '../helpers/fixtures';
 import { insertDiagnosis } from '../helpers/clinical-fixtures';
 import { platformStaff } from '../helpers/clinical-actors';
 import { expectKeys } from '../helpers/identity';
@@ -103,27 +103,29 @@ describe('Module 3 — /api/patients/', () => {
     expectKeys(list.body, { count: 2, next: null, previous: null, results: [] });
     expectKeys(list.body.results[0], diagnosisExample);
 
-    // Writes are platform staff's (the spec lets any user): replayed as platform staff.
-    const created = await call(diagnoses, { method: 'POST', path: `${D}/create/`, token: platform.token, json: { name: 'Lumbalgia', code: 'DX001' } });
+    // Writes are platform staff's (the spec lets any user): replayed as platform staff. Diagnoses are
+    // shared by every test file, so the names carry this run's tag and the search looks for it.
+    const tag = uniq('sr').toLowerCase();
+    const created = await call(diagnoses, { method: 'POST', path: `${D}/create/`, token: platform.token, json: { name: `Lumbalgia ${tag}`, code: 'DX001' } });
     expect(created.status).toBe(201);
     expectKeys(created.body, diagnosisExample);
     const id = created.body.id;
-    const taken = await call(diagnoses, { method: 'POST', path: `${D}/create/`, token: platform.token, json: { name: 'Lumbalgia', code: 'DX001' } });
+    const taken = await call(diagnoses, { method: 'POST', path: `${D}/create/`, token: platform.token, json: { name: `Lumbalgia ${tag}`, code: 'DX001' } });
     expect([taken.status, taken.body]).toEqual([400, { code: ['Un diagnóstico con este código ya existe.'] }]);
 
-    const put = await call(diagnoses, { method: 'PUT', path: `${D}/${id}/edit/`, token: platform.token, json: { name: 'Lumbalgia crónica', code: 'DX001' } });
+    const put = await call(diagnoses, { method: 'PUT', path: `${D}/${id}/edit/`, token: platform.token, json: { name: `Lumbalgia crónica ${tag}`, code: 'DX001' } });
     expect(put.status).toBe(200);
     expectKeys(put.body, diagnosisExample);
-    expect(put.body.name).toBe('Lumbalgia crónica');
+    expect(put.body.name).toBe(`Lumbalgia crónica ${tag}`);
 
-    const patch = await call(diagnoses, { method: 'PATCH', path: `${D}/${id}/edit/`, token: platform.token, json: { name: 'Lumbalgia aguda' } });
+    const patch = await call(diagnoses, { method: 'PATCH', path: `${D}/${id}/edit/`, token: platform.token, json: { name: `Lumbalgia aguda ${tag}` } });
     expect(patch.status).toBe(200);
-    expect(patch.body).toMatchObject({ name: 'Lumbalgia aguda', code: 'DX001' });
+    expect(patch.body).toMatchObject({ name: `Lumbalgia aguda ${tag}`, code: 'DX001' });
 
-    const search = await call(diagnoses, { path: `${D}/search/`, token: user.token, query: { q: 'lumbalgia' } });
+    const search = await call(diagnoses, { path: `${D}/search/`, token: user.token, query: { q: `lumbalgia aguda ${tag}` } });
     expect(search.status).toBe(200);
     expectKeys(search.body, { count: 1, next: null, previous: null, results: [] });
-    expect(search.body.results.map((d: { id: number }) => d.id)).toContain(id);
+    expect(search.body.results.map((d: { id: number }) => d.id)).toEqual([id]);
     for (const d of search.body.results) expectKeys(d, diagnosisExample);
 
     const del = await call(diagnoses, { method: 'DELETE', path: `${D}/${id}/delete/`, token: platform.token });
