@@ -4,12 +4,13 @@ import { requestContext } from '../context';
 import { NotFound } from '../errors';
 import { paginate, type Page } from '../queries/paginate';
 import { isPlatform, type Actor } from '../auth/actor';
-import { auditLogQuery, tenantTimeZone, type AuditFilter } from '../queries/audit';
+import { auditLogQuery, insertAuditRow, tenantTimeZone, type AuditFilter } from '../queries/audit';
 import { requireTenantReader } from './tenancy';
 
 /*
  * One call per important operation, inside the transaction that makes the change, so the log and
  * the data can never disagree. Record ids and the names of changed fields, never their values.
+ * The row travels with the request's COMMIT (lib/queries/audit.ts): an audit costs no round trip.
  */
 export type AuditAction =
   | 'create'
@@ -37,20 +38,17 @@ export interface AuditEntry {
 
 export async function recordAudit(db: Db, entry: AuditEntry): Promise<void> {
   const ctx = requestContext();
-  await db
-    .insertInto('audit_log')
-    .values({
-      reflexo_id: entry.reflexoId !== undefined ? entry.reflexoId : (ctx?.actor?.reflexoId ?? null),
-      user_id: entry.userId !== undefined ? entry.userId : (ctx?.actor?.userId ?? null),
-      action: entry.action,
-      entity: entry.entity,
-      entity_id: entry.entityId === undefined || entry.entityId === null ? null : String(entry.entityId),
-      changed_fields: entry.changedFields ?? null,
-      ip: ctx?.sourceIp ?? null,
-      user_agent: ctx?.userAgent?.slice(0, 300) ?? null,
-      request_id: ctx?.requestId ?? null,
-    })
-    .execute();
+  await insertAuditRow(db, {
+    reflexo_id: entry.reflexoId !== undefined ? entry.reflexoId : (ctx?.actor?.reflexoId ?? null),
+    user_id: entry.userId !== undefined ? entry.userId : (ctx?.actor?.userId ?? null),
+    action: entry.action,
+    entity: entry.entity,
+    entity_id: entry.entityId === undefined || entry.entityId === null ? null : String(entry.entityId),
+    changed_fields: entry.changedFields ?? null,
+    ip: ctx?.sourceIp ?? null,
+    user_agent: ctx?.userAgent?.slice(0, 300) ?? null,
+    request_id: ctx?.requestId ?? null,
+  });
 }
 
 export interface AuditSearch {

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import { sql } from 'kysely';
 import { config } from '../config';
 import type { Context } from 'aws-lambda';
-import { ANONYMOUS, withTenant, type Db, type TenantScope } from '../db/tenant';
+import { ANONYMOUS, setTenantScope, withTenant, type Db, type TenantScope } from '../db/tenant';
 import { runWithContext, type RequestContext } from '../context';
 import { authenticate, body, cors, observe, respond, route, stateOf, toResult, validate, type Event, type Result, type State } from './middleware';
 import { Forbidden, invalidToken } from '../errors';
@@ -44,8 +44,7 @@ async function loadActor(db: Db, u: ProbeRow, claims: TokenClaims): Promise<Acto
   let tenantActive = u.tenant_active;
   // Tenant or global flag changed since the token was issued: the database wins.
   if (u.reflexo_id !== claims.rid || global !== claims.su) {
-    const rid = u.reflexo_id === null ? '' : String(u.reflexo_id);
-    await sql`SELECT set_config('app.reflexo_id', ${rid}, true), set_config('app.global', ${global ? 'on' : 'off'}, true)`.execute(db);
+    setTenantScope(db, { reflexoId: u.reflexo_id, global });
     if (u.reflexo_id !== null) tenantActive = (await sql<{ is_active: boolean }>`SELECT is_active FROM tenants WHERE id = ${u.reflexo_id}`.execute(db)).rows[0]?.is_active ?? null;
   }
   if (u.reflexo_id !== null && tenantActive === false) throw inactiveClinic();

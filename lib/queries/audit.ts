@@ -1,7 +1,49 @@
-import { sql } from 'kysely';
-import type { Db } from '../db/tenant';
+import { sql, type Insertable } from 'kysely';
+import { sqlLiteral, writeWithCommit, type Db } from '../db/tenant';
+import type { AuditLogTable } from '../db/tables/core';
 
-/* The audit log, read side. Writes go through recordAudit (lib/domain/audit.ts). */
+/* The audit log. Writes go through recordAudit (lib/domain/audit.ts). */
+
+export interface AuditRow {
+  reflexo_id: number | null;
+  user_id: number | null;
+  action: string;
+  entity: string;
+  entity_id: string | null;
+  changed_fields: string[] | null;
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+}
+
+// What jsonb would refuse: NUL (PostgreSQL text cannot hold it) is dropped; a lone surrogate becomes
+// U+FFFD, as pg's UTF-8 encoding of a parameter makes it.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const clean = (s: string | null) => (s === null ? null : s.replace(/\0/g, '').replace(LONE_SURROGATE, '\uFFFD'));
+
+/*
+ * The queued rows as one INSERT in the COMMIT's round trip. That round trip is a simple-protocol
+ * query (parameters cannot travel with COMMIT), so the rows go as ONE jsonb literal escaped by pg's
+ * escapeLiteral, unpacked by jsonb_to_recordset in their order.
+ */
+function insertQueuedRows(rows: AuditRow[]): string {
+  const json = JSON.stringify(rows.map((r) => ({ ...r, entity_id: clean(r.entity_id), changed_fields: r.changed_fields?.map((f) => clean(f)!) ?? null, ip: clean(r.ip), user_agent: clean(r.user_agent), request_id: clean(r.request_id) })));
+  return (
+    'INSERT INTO audit_log (reflexo_id, user_id, action, entity, entity_id, changed_fields, ip, user_agent, request_id)' +
+    ' SELECT reflexo_id, user_id, action, entity, entity_id, changed_fields, ip, user_agent, request_id' +
+    ` FROM ROWS FROM (jsonb_to_recordset(${sqlLiteral(json)}::jsonb) AS (reflexo_id integer, user_id integer, action text, entity text, entity_id text, changed_fields text[], ip text, user_agent text, request_id text))` +
+    ' WITH ORDINALITY AS r (reflexo_id, user_id, action, entity, entity_id, changed_fields, ip, user_agent, request_id, n) ORDER BY n'
+  );
+}
+
+/**
+ * One audit row, in the transaction that makes the change: queued for the COMMIT's round trip when
+ * `db` is a request's transaction (if it fails, the change rolls back with it), inserted now otherwise.
+ */
+export async function insertAuditRow(db: Db, row: AuditRow): Promise<void> {
+  if (writeWithCommit(db, { kind: 'audit_log', row, render: insertQueuedRows })) return;
+  await db.insertInto('audit_log').values(row as Insertable<AuditLogTable>).execute();
+}
 
 export interface AuditFilter {
   /** A tenant to restrict to; undefined for a global administrator looking across tenants. */

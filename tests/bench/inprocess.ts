@@ -131,8 +131,8 @@ async function main() {
     result.statements = statements.map((s) => s.text.replace(/\s+/g, ' ').trim());
     if (w.biggerPage) result.queriesBigPage = (await countOnce(() => w.biggerPage!(ctx))).length;
 
-    // The route's own data statements, without the transaction/auth envelope.
-    const data = statements.filter((s) => !/^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b/i.test(s.text));
+    // The route's own data statements, without the transaction/auth envelope (nor the audit rows sent with COMMIT).
+    const data = statements.filter((s) => !/^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b/i.test(s.text) && !/;\s*COMMIT\s*$/i.test(s.text));
     result.plans = await explainStatements(rawClient, data);
     result.referencePlans = false;
     if (w.raw) {
