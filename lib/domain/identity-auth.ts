@@ -9,15 +9,14 @@ import {
   insertRevokedToken,
   isTokenRevoked,
   markRefreshRotated,
-  pruneExpiredRefreshTokens,
   pushPasswordHistory,
   revokeRefreshFamily,
   selectRefreshToken,
 } from '../queries/identity-credentials';
-import { selectSessionUser, selectUserById, selectUserForLogin, touchLastLogin } from '../queries/identity-users';
+import { recordLogin, selectLoginAttempt, selectSessionUser, selectUserById } from '../queries/identity-users';
 import { assertPasswordAcceptable, insertUserOrFieldError, PASSWORD_HISTORY_SIZE, type UserRecord } from './identity-users';
 import { recordAudit } from './audit';
-import { assertNotThrottled, auditIdentity, clearFailures, ipKeys, recordFailure, type FailureKey } from './identity-security';
+import { auditIdentity, FAILURE_WINDOW_SECONDS, ipKeys, recordFailure, throttleVerdict, type FailureKey } from './identity-security';
 
 /*
  * Register, login (throttled), logout (revokes what was presented) and refresh with rotation: each
@@ -76,11 +75,18 @@ const inactiveClinic = () => new Forbidden('La clínica de este usuario está de
 // Unknown accounts still pay for one KDF run, so response time does not reveal which accounts exist.
 let decoyHash: Promise<string> | undefined;
 
-async function issueTokens(db: Db, user: { id: number; reflexo_id: number | null; is_superuser: boolean }, family: string): Promise<TokenPair> {
+/** A signed pair, and the refresh token's row to store (by the caller: login stores it with its other writes). */
+async function signPair(user: { id: number; reflexo_id: number | null; is_superuser: boolean }, family: string) {
   const subject = { id: user.id, reflexoId: user.reflexo_id, isSuperuser: user.is_superuser };
   const [access, refresh] = await Promise.all([signToken('access', subject), signToken('refresh', subject, family)]);
-  await insertRefreshToken(db, { jti: refresh.jti, family, user_id: user.id, expires_at: new Date(refresh.exp * 1000) });
-  return { access: access.token, refresh: refresh.token, expiresIn: Math.max(0, access.exp - Math.floor(Date.now() / 1000)) };
+  const pair: TokenPair = { access: access.token, refresh: refresh.token, expiresIn: Math.max(0, access.exp - Math.floor(Date.now() / 1000)) };
+  return { pair, row: { jti: refresh.jti, family, user_id: user.id, expires_at: new Date(refresh.exp * 1000) } };
+}
+
+async function issueTokens(db: Db, user: { id: number; reflexo_id: number | null; is_superuser: boolean }, family: string): Promise<TokenPair> {
+  const { pair, row } = await signPair(user, family);
+  await insertRefreshToken(db, row);
+  return pair;
 }
 
 /**
@@ -91,14 +97,17 @@ async function issueTokens(db: Db, user: { id: number; reflexo_id: number | null
 export async function login(db: Db, input: { identifier: string; password: string }, sourceIp: string): Promise<Session> {
   const keys: FailureKey[] = [{ kind: 'login_account', key: input.identifier.toLowerCase() }, ...ipKeys('login_ip', sourceIp)];
   // The caller is unknown until the account is found: the whole login runs in the global scope.
+  // Two statements: one read (the account and the failures of every key), one write (lib/queries/identity-users.ts).
   return withGlobalScope(db, async () => {
-    let recentFailures = await assertNotThrottled(db, keys);
-    const found = await selectUserForLogin(db, input.identifier);
+    const attempt = await selectLoginAttempt(db, input.identifier, keys, FAILURE_WINDOW_SECONDS);
+    const failuresOf = (of: FailureKey[]) => attempt.failures.filter((r) => of.some((k) => k.kind === r.kind && k.key === r.key));
+    let recentFailures = throttleVerdict(failuresOf(keys));
+    const found = attempt.user;
     // The account's limit holds whichever name it was reached by (e-mail or user name): one key per account.
-    const accountKey = found ? found.email.toLowerCase() : null;
+    const accountKey = found ? found.account_key : null;
     if (accountKey && accountKey !== keys[0].key) {
       keys.push({ kind: 'login_account', key: accountKey });
-      recentFailures = (await assertNotThrottled(db, keys.slice(-1))) || recentFailures;
+      recentFailures = throttleVerdict(failuresOf(keys.slice(-1))) || recentFailures;
     }
     const ok = found ? await verifyPassword(input.password, found.password_hash) : await verifyPassword(input.password, await (decoyHash ??= hashPassword(randomUUID())));
     const failure = { action: 'login_failed', entity: 'users', entityId: found?.id ?? null, reflexoId: found?.reflexo_id ?? null, userId: found?.id ?? null };
@@ -110,13 +119,12 @@ export async function login(db: Db, input: { identifier: string; password: strin
       recordFailure(db, [], failure);
       throw inactiveClinic();
     }
-    const { password_hash: passwordHash, tenant_active: _t, ...user } = found;
-    if (recentFailures) await clearFailures(db, keys);
-    await pruneExpiredRefreshTokens(db, user.id);
-    const lastLogin = await touchLastLogin(db, user.id, needsRehash(passwordHash) ? await hashPassword(input.password) : undefined);
+    const { password_hash: passwordHash, tenant_active: _t, account_key: _k, ...user } = found;
+    const { pair, row } = await signPair(user, randomUUID());
+    const rehashed = needsRehash(passwordHash) ? await hashPassword(input.password) : undefined;
+    const lastLogin = await recordLogin(db, { userId: user.id, passwordHash: rehashed, refresh: row, clearKeys: recentFailures ? keys : [] });
     await recordAudit(db, { action: 'login', entity: 'users', entityId: user.id, reflexoId: user.reflexo_id, userId: user.id });
-    const tokens = await issueTokens(db, user, randomUUID());
-    return { ...tokens, user: { ...user, last_login: lastLogin } };
+    return { ...pair, user: { ...user, last_login: lastLogin } };
   });
 }
 

@@ -10,9 +10,7 @@ import {
   consumeCode,
   countRecentFailures,
   deleteExpiredCodesWithHash,
-  deleteFailures,
   insertFailures,
-  pruneOldFailures,
   selectCodeByHash,
   selectCodeForUser,
   upsertCode,
@@ -45,9 +43,13 @@ export const ipKeys = (kind: FailureKind, ip: string): FailureKey[] => (isLoopba
  * 429 with Retry-After when any of the keys saw FAILURE_LIMIT failures inside the window. Returns
  * whether there were any recent failures at all (so a success only deletes when there is something).
  */
-export async function assertNotThrottled(db: Db, keys: FailureKey[], message = 'Demasiados intentos fallidos. Intente nuevamente más tarde.'): Promise<boolean> {
+export async function assertNotThrottled(db: Db, keys: FailureKey[], message?: string): Promise<boolean> {
   if (!keys.length) return false;
-  const rows = await countRecentFailures(db, keys, FAILURE_WINDOW_SECONDS);
+  return throttleVerdict(await countRecentFailures(db, keys, FAILURE_WINDOW_SECONDS), message);
+}
+
+/** assertNotThrottled's verdict on failures already read (each row: one key's count inside the window). */
+export function throttleVerdict(rows: { n: number; oldest: Date | string }[], message = 'Demasiados intentos fallidos. Intente nuevamente más tarde.'): boolean {
   const blocked = rows.filter((r) => r.n >= FAILURE_LIMIT);
   if (!blocked.length) return rows.length > 0;
   const until = Math.max(...blocked.map((r) => new Date(r.oldest).getTime() + FAILURE_WINDOW_SECONDS * 1000));
@@ -58,17 +60,10 @@ export async function assertNotThrottled(db: Db, keys: FailureKey[], message = '
 /* A failure must outlive the request, whose transaction rolls back when the 401/400 is thrown. */
 export function recordFailure(db: Db, keys: FailureKey[], audit?: AuditEntry): void {
   keepEvenIfRolledBack(db, async (tx) => {
-    if (keys.length) {
-      await pruneOldFailures(tx, keys, FAILURE_WINDOW_SECONDS);
-      await insertFailures(tx, keys);
-    }
+    if (keys.length) await insertFailures(tx, keys, FAILURE_WINDOW_SECONDS);
     if (audit) await recordAudit(tx, audit);
   });
 }
-
-export const clearFailures = async (db: Db, keys: FailureKey[]) => {
-  if (keys.length) await deleteFailures(db, keys);
-};
 
 // ---- one-time codes --------------------------------------------------------------------------
 
@@ -157,7 +152,6 @@ export async function redeemCodeByValue(db: Db, purpose: CodePurpose, code: stri
   if (row.attempts >= CODE_MAX_ATTEMPTS) throw tooManyAttempts();
   return consume(db, row);
 }
-
 
 export const codeRowIsLive = (row: { attempts: number; expires_at: Date | string }) => !isExpired(row) && row.attempts < CODE_MAX_ATTEMPTS;
 

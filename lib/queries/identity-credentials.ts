@@ -34,7 +34,16 @@ export const isTokenRevoked = async (db: Db, jti: string) => !!(await db.selectF
 
 export type FailureKind = 'login_account' | 'login_ip' | 'code_ip';
 
-export const insertFailures = (db: Db, rows: { kind: FailureKind; key: string }[]) => db.insertInto('auth_failures').values(rows).execute();
+/**
+ * One failure for each key, in one statement with the pruning of those keys' failures that fell out
+ * of the window (no use to anyone: pruned whenever their key fails again).
+ */
+export const insertFailures = (db: Db, rows: { kind: FailureKind; key: string }[], windowSeconds: number) =>
+  sql`WITH pruned AS (${db
+    .deleteFrom('auth_failures')
+    .where((eb) => eb.or(rows.map((k) => eb.and([eb('kind', '=', k.kind), eb('key', '=', k.key)]))))
+    .where(sql<boolean>`created_at <= now() - make_interval(secs => ${windowSeconds})`)})
+  ${db.insertInto('auth_failures').values(rows)}`.execute(db);
 
 /** Failures of each key inside the window, with the oldest one's time (for Retry-After). */
 export const countRecentFailures = (db: Db, keys: { kind: FailureKind; key: string }[], windowSeconds: number) =>
@@ -44,24 +53,6 @@ export const countRecentFailures = (db: Db, keys: { kind: FailureKind; key: stri
     .where((eb) => eb.or(keys.map((k) => eb.and([eb('kind', '=', k.kind), eb('key', '=', k.key)]))))
     .where(sql<boolean>`created_at > now() - make_interval(secs => ${windowSeconds})`)
     .groupBy(['kind', 'key'])
-    .execute();
-
-/** Failures that fell out of the window are no use to anyone: pruned whenever their key fails again. */
-export const pruneOldFailures = (db: Db, keys: { kind: FailureKind; key: string }[], windowSeconds: number) =>
-  db
-    .deleteFrom('auth_failures')
-    .where((eb) => eb.or(keys.map((k) => eb.and([eb('kind', '=', k.kind), eb('key', '=', k.key)]))))
-    .where(sql<boolean>`created_at <= now() - make_interval(secs => ${windowSeconds})`)
-    .execute();
-
-/** Spent and expired refresh tokens of a user, pruned at each login (reuse detection only needs live ones). */
-export const pruneExpiredRefreshTokens = (db: Db, userId: number) =>
-  db.deleteFrom('refresh_tokens').where('user_id', '=', userId).where('expires_at', '<', sql<Date>`now()`).execute();
-
-export const deleteFailures = (db: Db, keys: { kind: FailureKind; key: string }[]) =>
-  db
-    .deleteFrom('auth_failures')
-    .where((eb) => eb.or(keys.map((k) => eb.and([eb('kind', '=', k.kind), eb('key', '=', k.key)]))))
     .execute();
 
 export const selectPasswordHistory = (db: Db, userId: number, limit: number) =>

@@ -1,8 +1,11 @@
+import { randomBytes, randomUUID, scryptSync } from 'node:crypto';
 import { sql } from 'kysely';
+import { handler as auth } from '../../functions/reflexo/architect-auth';
 import { recordAudit } from '../../lib/domain/audit';
 import { runWithContext } from '../../lib/context';
 import { ANONYMOUS, withGlobalScope, withTenant } from '../../lib/db/tenant';
 import { createTenant, createUser, ownerKysely, uniq } from '../helpers/fixtures';
+import { callFrom, freshIp } from '../helpers/identity';
 import { statementTextsOf } from '../helpers/statements';
 
 /*
@@ -152,5 +155,41 @@ describe('audit rows in the COMMIT round trip', () => {
       changed_fields: ["it's", 'back\\slash', '{braces}', 'a,b'],
       ip: '203.0.113.9',
     });
+  });
+});
+
+describe('login', () => {
+  it(`costs at most 4 round trips: BEGIN in the global scope, lookup, writes, audit + COMMIT`, async () => {
+    const u = await createUser();
+    const userAgent = `agent'\\${uniq()}`;
+    const sent = await statementTextsOf(async () => {
+      const res = await callFrom(auth, freshIp(), { method: 'POST', path: '/api/architect/auth/login/', json: { email: u.email, password: u.password }, headers: { 'user-agent': userAgent } });
+      expect(res.status).toBe(200);
+    });
+    expect(sent.length).toBeLessThanOrEqual(4);
+    expect(sent[sent.length - 1]).toMatch(/^INSERT INTO audit_log .* COMMIT$/);
+    const row = await ownerKysely().selectFrom('audit_log').selectAll().where('user_id', '=', u.id).where('action', '=', 'login').executeTakeFirstOrThrow();
+    expect(row.user_agent).toBe(userAgent);
+  });
+
+  it('an old hash is upgraded, failures are cleared and spent refresh tokens pruned in the same write', async () => {
+    const u = await createUser();
+    const salt = randomBytes(16);
+    const weak = `scrypt$16$8$1$${salt.toString('base64')}$${scryptSync(u.password.normalize('NFKC'), salt, 32, { N: 16, r: 8, p: 1 }).toString('base64')}`;
+    await ownerKysely().updateTable('users').set({ password_hash: weak }).where('id', '=', u.id).execute();
+    await ownerKysely().insertInto('refresh_tokens').values({ jti: randomUUID(), family: randomUUID(), user_id: u.id, expires_at: new Date(Date.now() - 1000) }).execute();
+    const ip = freshIp();
+    expect((await callFrom(auth, ip, { method: 'POST', path: '/api/architect/auth/login/', json: { email: u.email, password: 'Wrong#123x' } })).status).toBe(401);
+    const sent = await statementTextsOf(async () => expect((await callFrom(auth, ip, { method: 'POST', path: '/api/architect/auth/login/', json: { email: u.email, password: u.password } })).status).toBe(200));
+    expect(sent.length).toBeLessThanOrEqual(4);
+    const row = await ownerKysely().selectFrom('users').select(['password_hash', 'last_login']).where('id', '=', u.id).executeTakeFirstOrThrow();
+    expect(row.password_hash).toMatch(/^scrypt\$1024\$8\$1\$/);
+    expect(row.last_login).not.toBeNull();
+    expect(await ownerKysely().selectFrom('auth_failures').select('id').where('key', '=', u.email.toLowerCase()).execute()).toEqual([]);
+    const tokens = await ownerKysely().selectFrom('refresh_tokens').select('expires_at').where('user_id', '=', u.id).execute();
+    expect(tokens).toHaveLength(1);
+    expect(new Date(tokens[0].expires_at).getTime()).toBeGreaterThan(Date.now());
+    // The new hash still opens the account.
+    expect((await callFrom(auth, freshIp(), { method: 'POST', path: '/api/architect/auth/login/', json: { email: u.email, password: u.password } })).status).toBe(200);
   });
 });
