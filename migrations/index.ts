@@ -23,6 +23,7 @@ import * as m0023 from './0023_money';
 import * as m0024 from './0024_crm';
 import * as m0025 from './0025_clinic_catalogs';
 import * as m0026 from './0026_report_indexes';
+import * as m0027 from './0027_report_indexes_2';
 
 /**
  * Every migration, in order. Listed statically (not read from the folder) so the same list works in
@@ -53,4 +54,5 @@ export const migrations: Record<string, Migration> = {
   '0024_crm': m0024,
   '0025_clinic_catalogs': m0025,
   '0026_report_indexes': m0026,
+  '0027_report_indexes_2': m0027,
 };

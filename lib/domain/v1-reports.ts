@@ -12,6 +12,7 @@ import {
   invoiceTotals,
   movementTotals,
   newPatientGroups,
+  outstandingInvoices,
   patientVisits,
   scheduledMinutes,
   stockValue,
@@ -90,7 +91,6 @@ export interface AppointmentCounts {
   cancelled: number;
   noShow: number;
   bookedMinutes: number;
-  patients: number;
   /** Percent of all appointments of the period (2 decimals); null without appointments. */
   cancellationRate: number | null;
   noShowRate: number | null;
@@ -100,7 +100,7 @@ export interface AppointmentCounts {
 export const percent = (n: number, d: number): number | null => (d ? Math.round((n * 10000) / d) / 100 : null);
 
 const counts = (r: AppointmentGroupRow | undefined): AppointmentCounts => {
-  const c = r ?? { total: 0, booked: 0, completed: 0, cancelled: 0, no_show: 0, booked_minutes: 0, patients: 0 };
+  const c = r ?? { total: 0, booked: 0, completed: 0, cancelled: 0, no_show: 0, booked_minutes: 0 };
   return {
     total: c.total,
     booked: c.booked,
@@ -108,7 +108,6 @@ const counts = (r: AppointmentGroupRow | undefined): AppointmentCounts => {
     cancelled: c.cancelled,
     noShow: c.no_show,
     bookedMinutes: c.booked_minutes,
-    patients: c.patients,
     cancellationRate: percent(c.cancelled, c.total),
     noShowRate: percent(c.no_show, c.total),
   };
@@ -179,13 +178,20 @@ export async function dashboard(db: Db, actor: Actor | null, q: { start?: string
   // One connection carries the request's transaction: the statements run one after another.
   const today = await appointmentGroups(db, id, { from: clock.today, to: clock.today }, ['estado']);
   const inPeriod = await appointmentGroups(db, id, period, ['tratamiento']);
-  const weekTotals = pick((await ledger(db, clock, week, [])).find((r) => r.dim === 'total'));
-  const monthTotals = pick((await ledger(db, clock, month, [])).find((r) => r.dim === 'total'));
-  const periodTotals = pick((await ledger(db, clock, period, [])).find((r) => r.dim === 'total'));
+  // The period is this month unless asked otherwise: the same range is summed once.
+  const summed = new Map<string, Totals>();
+  const income = async (r: DayRange) => {
+    const key = `${r.from}/${r.to}`;
+    if (!summed.has(key)) summed.set(key, pick((await ledger(db, clock, r, [])).find((x) => x.dim === 'total')));
+    return summed.get(key)!;
+  };
+  const weekTotals = await income(week);
+  const monthTotals = await income(month);
+  const periodTotals = await income(period);
   const patients = (await newPatientGroups(db, id, clock.timeZone, period, [])).find((r) => r.dim === 'total');
   const scheduled = (await scheduledMinutes(db, id, period)).reduce((s, r) => s + r.minutes, 0);
   const lowStock = (await productPage(db, { reflexoId: id, lowStock: true }, 1, 1)).count;
-  const invoices = await invoiceTotals(db, id, null, OUTSTANDING_STATUSES);
+  const owed = await outstandingInvoices(db, id, OUTSTANDING_STATUSES);
   const all = counts(inPeriod.find((r) => r.dim === 'total'));
   return {
     period,
@@ -198,7 +204,7 @@ export async function dashboard(db: Db, actor: Actor | null, q: { start?: string
     occupancy: occupancy(all.bookedMinutes, scheduled),
     topTreatments: topTreatments(inPeriod),
     lowStock,
-    outstandingInvoices: { count: invoices.outstanding, balance: invoices.outstanding_balance },
+    outstandingInvoices: owed,
   };
 }
 
@@ -399,24 +405,51 @@ export interface StatisticsRecord {
   before: Headline;
 }
 
-async function headline(db: Db, clock: ClinicClock, r: DayRange, doctorId?: number): Promise<Headline> {
-  const appts = await appointmentGroups(db, clock.reflexoId, r, [], doctorId);
-  const scheduled = (await scheduledMinutes(db, clock.reflexoId, r, doctorId)).reduce((s, x) => s + x.minutes, 0);
-  const a = counts(appts.find((x) => x.dim === 'total'));
-  if (doctorId === undefined) {
+/** The sum of per-day appointment rows (every count is additive over days; distinct patients are not). */
+const sumDays = (rows: AppointmentGroupRow[], r: DayRange): AppointmentGroupRow => {
+  const t = { dim: 'total', key: null, doctor_id: null, doctor_first_name: null, doctor_paternal: null, doctor_maternal: null, treatment_name: null, treatment_id: null, total: 0, booked: 0, completed: 0, cancelled: 0, no_show: 0, booked_minutes: 0, patients: null } as AppointmentGroupRow;
+  for (const x of rows) {
+    if (x.dim !== 'fecha' || x.key! < r.from || x.key! > r.to) continue;
+    t.total += x.total;
+    t.booked += x.booked;
+    t.completed += x.completed;
+    t.cancelled += x.cancelled;
+    t.no_show += x.no_show;
+    t.booked_minutes += x.booked_minutes;
+  }
+  return t;
+};
+
+/**
+ * The clinic's headline figures for the period and the one before: the appointments of both in one
+ * pass (per day, summed per period), the ledger and the schedules per period.
+ */
+async function clinicHeadlines(db: Db, clock: ClinicClock, period: DayRange, previous: DayRange): Promise<[Headline, Headline]> {
+  const days = await appointmentGroups(db, clock.reflexoId, { from: previous.from, to: period.to }, ['fecha']);
+  const one = async (r: DayRange): Promise<Headline> => {
+    const a = counts(sumDays(days, r));
+    const scheduled = (await scheduledMinutes(db, clock.reflexoId, r)).reduce((s, x) => s + x.minutes, 0);
     const money = await ledger(db, clock, r, []);
     const patients = (await newPatientGroups(db, clock.reflexoId, clock.timeZone, r, [])).find((x) => x.dim === 'total')?.count ?? 0;
     return { appointments: a, occupancy: occupancy(a.bookedMinutes, scheduled), income: pick(money.find((x) => x.dim === 'total')), patients };
-  }
+  };
+  return [await one(period), await one(previous)];
+}
+
+async function doctorHeadline(db: Db, clock: ClinicClock, r: DayRange, doctorId: number): Promise<Headline> {
+  const total = (await appointmentGroups(db, clock.reflexoId, r, [], { doctorId, patients: true })).find((x) => x.dim === 'total');
+  const a = counts(total);
+  const scheduled = (await scheduledMinutes(db, clock.reflexoId, r, doctorId)).reduce((s, x) => s + x.minutes, 0);
   const money = await ledger(db, clock, r, ['doctor']);
-  return { appointments: a, occupancy: occupancy(a.bookedMinutes, scheduled), income: pick(money.find((x) => x.dim === 'doctor' && x.doctor_id === doctorId)), patients: a.patients };
+  return { appointments: a, occupancy: occupancy(a.bookedMinutes, scheduled), income: pick(money.find((x) => x.dim === 'doctor' && x.doctor_id === doctorId)), patients: total?.patients ?? 0 };
 }
 
 export async function clinicStatistics(db: Db, actor: Actor | null, q: { start?: string; end?: string }): Promise<StatisticsRecord> {
   const clock = await clinicClock(db, actor);
   const period = periodOf(clock, q.start, q.end);
   const previous = previousPeriod(period);
-  return { period, previous, doctor: null, current: await headline(db, clock, period), before: await headline(db, clock, previous) };
+  const [current, before] = await clinicHeadlines(db, clock, period, previous);
+  return { period, previous, doctor: null, current, before };
 }
 
 export async function doctorStatistics(db: Db, actor: Actor | null, doctorId: number, q: { start?: string; end?: string }): Promise<StatisticsRecord> {
@@ -429,8 +462,8 @@ export async function doctorStatistics(db: Db, actor: Actor | null, doctorId: nu
     period,
     previous,
     doctor: { id: doctor.id, first_name: doctor.first_name, last_name_paternal: doctor.last_name_paternal, last_name_maternal: doctor.last_name_maternal },
-    current: await headline(db, clock, period, doctorId),
-    before: await headline(db, clock, previous, doctorId),
+    current: await doctorHeadline(db, clock, period, doctorId),
+    before: await doctorHeadline(db, clock, previous, doctorId),
   };
 }
 

@@ -44,15 +44,23 @@ export interface AppointmentGroupRow {
   cancelled: number;
   no_show: number;
   booked_minutes: number;
-  /** Distinct patients of the booked appointments. */
-  patients: number;
+  /** Distinct patients of the booked appointments; null unless asked for. */
+  patients: number | null;
 }
 
 /**
  * Live appointments of the clinic on [from, to] counted in total and per each requested dimension.
- * `doctorId` narrows to one doctor.
+ * `doctorId` narrows to one doctor; `patients` also counts the distinct patients of each group (a
+ * DISTINCT aggregate sorts every group's rows, so it is computed only where a report shows it).
  */
-export async function appointmentGroups(db: Db, reflexoId: number, r: DayRange, dims: AppointmentDimension[], doctorId?: number): Promise<AppointmentGroupRow[]> {
+export async function appointmentGroups(
+  db: Db,
+  reflexoId: number,
+  r: DayRange,
+  dims: AppointmentDimension[],
+  opts: { doctorId?: number; patients?: boolean } = {},
+): Promise<AppointmentGroupRow[]> {
+  const { doctorId } = opts;
   const column: Record<AppointmentDimension, string> = {
     estado: 'a.estado',
     doctor: 'a.therapist_id',
@@ -65,7 +73,9 @@ export async function appointmentGroups(db: Db, reflexoId: number, r: DayRange, 
   const sets = ['()', ...dims.map((d) => `(${column[d]})`)].join(', ');
   const dimCase = dims.length ? `CASE ${dims.map((d) => `WHEN grouping(${column[d]}) = 0 THEN '${d}'`).join(' ')} ELSE 'total' END` : `'total'`;
   const keyed = dims.filter((d) => d !== 'doctor');
-  const keyExpr = keyed.length ? `CASE ${keyed.map((d) => `WHEN grouping(${column[d]}) = 0 THEN ${column[d]}::text`).join(' ')} END` : 'NULL::text';
+  // Days and months are grouped as values and formatted once per group, not per row.
+  const keyOf = (d: AppointmentDimension) => (d === 'fecha' ? `to_char(a.fecha, 'YYYY-MM-DD')` : d === 'mes' ? `to_char(a.mes, 'YYYY-MM')` : `${column[d]}::text`);
+  const keyExpr = keyed.length ? `CASE ${keyed.map((d) => `WHEN grouping(${column[d]}) = 0 THEN ${keyOf(d)}`).join(' ')} END` : 'NULL::text';
   const doctorExpr = dims.includes('doctor') ? 'CASE WHEN grouping(a.therapist_id) = 0 THEN a.therapist_id END' : 'NULL::int';
   const { rows } = await sql<AppointmentGroupRow>`
     SELECT g.*, th.first_name AS doctor_first_name, th.last_name_paternal AS doctor_paternal, th.last_name_maternal AS doctor_maternal,
@@ -78,13 +88,13 @@ export async function appointmentGroups(db: Db, reflexoId: number, r: DayRange, 
                    count(*) FILTER (WHERE a.estado = 'Cancelada')::int AS cancelled,
                    count(*) FILTER (WHERE a.estado = 'No asistió')::int AS no_show,
                    coalesce(sum(a.duration_minutes) FILTER (WHERE NOT a.anulada), 0)::int AS booked_minutes,
-                   count(DISTINCT a.patient_id) FILTER (WHERE NOT a.anulada)::int AS patients
+                   ${opts.patients ? sql`count(DISTINCT a.patient_id) FILTER (WHERE NOT a.anulada)::int` : sql`NULL::int`} AS patients
               FROM (SELECT a.therapist_id, a.patient_id, a.duration_minutes, ${ESTADO} AS estado,
                            (s.kind IS NOT DISTINCT FROM 'cancelled' OR a.cancelled_at IS NOT NULL) AS anulada,
                            extract(isodow FROM a.appointment_date)::int AS weekday,
                            extract(hour FROM a.hour)::int AS hora,
-                           a.appointment_date::text AS fecha,
-                           to_char(a.appointment_date, 'YYYY-MM') AS mes,
+                           a.appointment_date AS fecha,
+                           date_trunc('month', a.appointment_date) AS mes,
                            nullif(lower(btrim(a.appointment_type)), '') AS tratamiento,
                            nullif(btrim(a.appointment_type), '') AS tratamiento_nombre
                       FROM appointments a
@@ -103,22 +113,29 @@ export async function appointmentGroups(db: Db, reflexoId: number, r: DayRange, 
  * Minutes each doctor is scheduled on [from, to]: every day's weekly blocks of that weekday, minus the
  * block's breaks, minus that date's exceptions (a day off removes the day), as integer-minute
  * multiranges, so an exception over a break is not subtracted twice. Live doctors only.
+ * A block's free minutes are computed once per block, not once per day it covers; only the days that
+ * have exceptions (joined by hash, usually none) subtract them.
  */
 export async function scheduledMinutes(db: Db, reflexoId: number, r: DayRange, doctorId?: number): Promise<{ doctor_id: number; minutes: number }[]> {
+  const length = (multirange: string) => `(SELECT coalesce(sum(upper(x) - lower(x)), 0) FROM unnest(${multirange}) x)`;
   const { rows } = await sql<{ doctor_id: number; minutes: number }>`
-    SELECT b.therapist_id AS doctor_id, coalesce(sum((SELECT coalesce(sum(upper(x) - lower(x)), 0) FROM unnest(b.free) x)), 0)::int AS minutes
-      FROM (SELECT s.therapist_id,
-                   int4multirange(s.minutes)
-                   - coalesce((SELECT range_agg(int4range((extract(epoch FROM (br->>'inicio')::time) / 60)::int, (extract(epoch FROM (br->>'fin')::time) / 60)::int))
-                                 FROM jsonb_array_elements(s.breaks) br), '{}'::int4multirange)
-                   - coalesce((SELECT range_agg(CASE WHEN e.start_time IS NULL OR e.end_time IS NULL THEN int4range(0, 1440)
-                                                     ELSE int4range((extract(epoch FROM e.start_time) / 60)::int, (extract(epoch FROM e.end_time) / 60)::int) END)
-                                 FROM doctor_schedule_exceptions e
-                                WHERE e.reflexo_id = s.reflexo_id AND e.therapist_id = s.therapist_id AND e.date = d.day), '{}'::int4multirange) AS free
-              FROM doctor_schedules s
-              JOIN therapists th ON th.id = s.therapist_id AND th.reflexo_id = s.reflexo_id AND th.deleted_at IS NULL
-              JOIN (SELECT g::date AS day FROM generate_series(${r.from}::date, ${r.to}::date, interval '1 day') g) d ON extract(isodow FROM d.day) = s.weekday
-             WHERE s.reflexo_id = ${reflexoId} ${doctorId === undefined ? sql`` : sql`AND s.therapist_id = ${doctorId}`}) b
+    SELECT b.therapist_id AS doctor_id,
+           coalesce(sum(CASE WHEN x.off IS NULL THEN b.free_minutes ELSE ${sql.raw(length('b.free - x.off'))} END), 0)::int AS minutes
+      FROM (SELECT s.therapist_id, s.weekday, s.free, ${sql.raw(length('s.free'))} AS free_minutes
+              FROM (SELECT s.therapist_id, s.weekday,
+                           int4multirange(s.minutes)
+                           - coalesce((SELECT range_agg(int4range((extract(epoch FROM (br->>'inicio')::time) / 60)::int, (extract(epoch FROM (br->>'fin')::time) / 60)::int))
+                                         FROM jsonb_array_elements(s.breaks) br), '{}'::int4multirange) AS free
+                      FROM doctor_schedules s
+                      JOIN therapists th ON th.id = s.therapist_id AND th.reflexo_id = s.reflexo_id AND th.deleted_at IS NULL
+                     WHERE s.reflexo_id = ${reflexoId} ${doctorId === undefined ? sql`` : sql`AND s.therapist_id = ${doctorId}`}) s) b
+      JOIN (SELECT g::date AS day FROM generate_series(${r.from}::date, ${r.to}::date, interval '1 day') g) d ON extract(isodow FROM d.day) = b.weekday
+      LEFT JOIN (SELECT e.therapist_id, e.date,
+                        range_agg(CASE WHEN e.start_time IS NULL OR e.end_time IS NULL THEN int4range(0, 1440)
+                                       ELSE int4range((extract(epoch FROM e.start_time) / 60)::int, (extract(epoch FROM e.end_time) / 60)::int) END) AS off
+                   FROM doctor_schedule_exceptions e
+                  WHERE e.reflexo_id = ${reflexoId} AND e.date >= ${r.from}::date AND e.date <= ${r.to}::date
+                  GROUP BY e.therapist_id, e.date) x ON x.therapist_id = b.therapist_id AND x.date = d.day
      GROUP BY b.therapist_id
      ORDER BY b.therapist_id`.execute(db);
   return rows;
@@ -202,10 +219,10 @@ export interface InvoiceTotalsRow {
 }
 
 /**
- * Invoices issued on [from, to] (issue_date; the whole history when `r` is null): issued (not drafts,
+ * Invoices issued on [from, to] (issue_date): issued (not drafts,
  * not annulled), paid in full, still owing (`outstanding` statuses) with what they owe, annulled.
  */
-export async function invoiceTotals(db: Db, reflexoId: number, r: DayRange | null, outstanding: InvoiceStatus[]): Promise<InvoiceTotalsRow> {
+export async function invoiceTotals(db: Db, reflexoId: number, r: DayRange, outstanding: InvoiceStatus[]): Promise<InvoiceTotalsRow> {
   const owing = sql`i.status IN (${sql.join(outstanding)})`;
   const m = (e: ReturnType<typeof sql>) => sql`coalesce(${e}, 0)::numeric(14, 2)::text`;
   const { rows } = await sql<InvoiceTotalsRow>`
@@ -219,7 +236,7 @@ export async function invoiceTotals(db: Db, reflexoId: number, r: DayRange | nul
            ${m(sql`sum(i.total) FILTER (WHERE i.status = 'anulada')`)} AS annulled_total,
            ${m(sql`sum(i.paid) FILTER (WHERE i.status NOT IN ('borrador', 'anulada'))`)} AS collected
       FROM invoices i
-     WHERE i.reflexo_id = ${reflexoId} ${r ? sql`AND i.issue_date >= ${r.from}::date AND i.issue_date <= ${r.to}::date` : sql``}`.execute(db);
+     WHERE i.reflexo_id = ${reflexoId} AND i.issue_date >= ${r.from}::date AND i.issue_date <= ${r.to}::date`.execute(db);
   return rows[0];
 }
 
@@ -246,4 +263,18 @@ export async function movementTotals(db: Db, reflexoId: number, tz: string, r: D
      GROUP BY m.kind
      ORDER BY m.kind`.execute(db);
   return rows;
+}
+
+/**
+ * The clinic's invoices still owed today (`outstanding` statuses, the whole history) and what they owe.
+ * Reads only invoices_outstanding_idx (migration 0027), whose predicate is the invoices domain's
+ * OUTSTANDING_STATUSES: a paid or annulled invoice is not read at all.
+ */
+export const outstandingInvoicesQuery = (reflexoId: number, outstanding: InvoiceStatus[]) => sql<{ count: number; balance: string }>`
+    SELECT count(*)::int AS count, coalesce(sum(i.total - i.paid), 0)::numeric(14, 2)::text AS balance
+      FROM invoices i
+     WHERE i.reflexo_id = ${reflexoId} AND i.status IN (${sql.join(outstanding)})`;
+
+export async function outstandingInvoices(db: Db, reflexoId: number, outstanding: InvoiceStatus[]): Promise<{ count: number; balance: string }> {
+  return (await outstandingInvoicesQuery(reflexoId, outstanding).execute(db)).rows[0];
 }

@@ -1,4 +1,7 @@
 import ExcelJS from 'exceljs';
+import { sql } from 'kysely';
+import { OUTSTANDING_STATUSES } from '../../lib/domain/invoices';
+import { outstandingInvoicesQuery } from '../../lib/queries/v1-reports';
 import { handler } from '../../functions/v1/reports';
 import { handler as transactions } from '../../functions/v1/transactions';
 import { handler as invoices } from '../../functions/v1/invoices';
@@ -296,6 +299,19 @@ describe('the current month', () => {
     ]);
   });
 
+  it('pending invoices come from the index of outstanding invoices alone (its predicate is the domain’s OUTSTANDING_STATUSES)', async () => {
+    const o = ownerKysely();
+    const q = outstandingInvoicesQuery(k.id, OUTSTANDING_STATUSES).compile(o);
+    const plan = await o.transaction().execute(async (trx) => {
+      // A test database is tiny: forbid the other plans so only a usable index can be chosen.
+      await sql`SET LOCAL enable_seqscan = off`.execute(trx);
+      await sql`SET LOCAL enable_bitmapscan = off`.execute(trx);
+      const { rows } = await trx.executeQuery<{ 'QUERY PLAN': string }>({ ...q, sql: `EXPLAIN ${q.sql}` });
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    });
+    expect(plan).toMatch(/Index Only Scan using invoices_outstanding_idx/);
+  });
+
   it('financial: invoices issued, paid and outstanding; income equals the summary (tickets + invoice payments)', async () => {
     const res = await get(`${R}/financial`, current);
     expect(res.status).toBe(200);
@@ -303,6 +319,8 @@ describe('the current month', () => {
     const s = await summary(current);
     expect(res.body.totales).toEqual({ ingresos: s.body.ingresos, egresos: s.body.egresos, balance: s.body.balance, cantidad: s.body.cantidad });
     expect(Object.fromEntries(res.body.por_origen.map((o: any) => [o.origen, o.ingresos]))).toEqual({ ticket: 155.5, factura: 168 });
+    // Each ticket's and payment's entry carries its own number; by concept they group per source.
+    expect(Object.fromEntries(res.body.por_concepto.map((c: any) => [c.concepto, [c.ingresos, c.cantidad]]))).toEqual({ 'Atenciones (tickets)': [155.5, 2], 'Pagos de factura': [168, 2] });
   });
 
   it('inventory: stock value at cost and price, movements by type, low stock as /products/low-stock', async () => {
