@@ -15,8 +15,11 @@ export interface BenchContext {
   therapistId: number;
   therapistIds: number[];
   patientIds: number[];
-  /** The past day with the most payments in the largest tenant. */
+  /** The past day with the most payments in the largest tenant (W5b's day left out). */
   busyDay: string;
+  busyDayPayments: number;
+  /** W5b's day: BIG_DAY_APPOINTMENTS paid appointments, written by context.ts ensureBigDay before the run. */
+  bigDay: string;
   /** The last full calendar month of data. */
   monthStart: string;
   monthEnd: string;
@@ -64,6 +67,15 @@ export function freeSlot(ctx: BenchContext, n: number): { therapist: number; dat
 
 const PATIENT_LIST = `SELECT id, document_number, paternal_lastname, maternal_lastname, name, email, phone1, sex, address, reflexo_id, created_at, updated_at
   FROM patients WHERE reflexo_id = $1 AND deleted_at IS NULL`;
+
+const dailyCash = (ctx: BenchContext, day: string) => [
+  {
+    sql: `SELECT a.id AS id_cita, a.payment, a.payment_type_id AS payment_type, pt.name AS payment_type_name
+      FROM appointments a LEFT JOIN payment_types pt ON pt.id = a.payment_type_id
+      WHERE a.reflexo_id = $1 AND a.appointment_date = $2 AND a.deleted_at IS NULL AND a.payment IS NOT NULL ORDER BY a.id DESC`,
+    params: [ctx.tenantId, day],
+  },
+];
 
 export const WORKLOADS: Workload[] = [
   {
@@ -141,14 +153,18 @@ export const WORKLOADS: Workload[] = [
     growth: true,
     expect: 200,
     request: (ctx) => ({ method: 'GET', path: '/api/company/reports/daily-cash/', query: { date: ctx.busyDay }, auth: true }),
-    reference: (ctx) => [
-      {
-        sql: `SELECT a.id AS id_cita, a.payment, a.payment_type_id AS payment_type, pt.name AS payment_type_name
-          FROM appointments a LEFT JOIN payment_types pt ON pt.id = a.payment_type_id
-          WHERE a.reflexo_id = $1 AND a.appointment_date = $2 AND a.deleted_at IS NULL AND a.payment IS NOT NULL ORDER BY a.id DESC`,
-        params: [ctx.tenantId, ctx.busyDay],
-      },
-    ],
+    reference: (ctx) => dailyCash(ctx, ctx.busyDay),
+  },
+  {
+    // Issue 17: a day of 1,500 appointments at any scale (context.ts ensureBigDay fills it).
+    id: 'W5b',
+    title: 'GET /api/company/reports/daily-cash/?date=<day with 1,500 appointments>',
+    targetP50: 15,
+    raw: true,
+    growth: false,
+    expect: 200,
+    request: (ctx) => ({ method: 'GET', path: '/api/company/reports/daily-cash/', query: { date: ctx.bigDay }, auth: true }),
+    reference: (ctx) => dailyCash(ctx, ctx.bigDay),
   },
   {
     id: 'W6',
