@@ -3,29 +3,37 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
+import pg from 'pg';
 import { migrateUp } from '../../lib/db/migrate';
 import { LOCAL_JWT_SECRET } from '../../lib/dev/local-env';
 import { ROOT, seededScales, startBenchServer } from './bench-db';
 import { buildCountingBundle, bundlePath, measureBundles, type BundleReport } from './bundles';
-import { loadContext } from './context';
+import type { ContainerJob, ContainerResult } from './containers';
+import { dbCpuSample, dbCpuSpent, ensureBigDay, loadContext, taggedUrl } from './context';
 import type { Job, ScaleResult } from './inprocess';
 import { writeReport, type HttpResult } from './report';
 import { seedScale } from './seed';
+import { treeCpuMs } from './stats';
 import { WORKLOADS, type BenchContext } from './workloads';
 
 /*
  * `npm run bench` (after `npm run bench:seed -- --scale 10`): the issue-8 benchmark.
  *  1. every Lambda bundle built as serverless-esbuild builds it: size and module-load time;
- *  2. per seeded scale, in a fresh process: W0–W8 at the largest scale, W2–W5 at every other one
- *     (scale 1 is seeded first if missing), in-process at concurrency 1 and 8, queries per request,
- *     the route's own SQL replayed through pg (the floor) and EXPLAIN of every statement;
- *  3. over HTTP against the local gateway on a free port: autocannon, 16 connections, 10 s each;
- *  4. tests/bench/RESULTS.md and tests/bench/chart.svg.
+ *  2. per seeded scale, in a fresh process: every workload at the largest scale, W2–W5 at every other
+ *     one (scale 1 is seeded first if missing), in-process at concurrency 1 and 8, queries per request,
+ *     the route's own SQL replayed through pg (the floor) and EXPLAIN of every statement; W5b's day of
+ *     1,500 appointments is written first, once per seeded database (context.ts ensureBigDay);
+ *  3. over HTTP against the local gateway on a free port: W0–W8 and W5b, autocannon at 1 and at 16
+ *     connections, 6 s each, with the CPU time per request of the gateway and of PostgreSQL (/proc);
+ *  4. 32 simulated Lambda containers (pool of one each) for W2, W4 and W6 (tests/bench/containers.ts);
+ *  5. tests/bench/RESULTS.md and tests/bench/chart.svg.
  * Exits non-zero when a hot route's plan scans a tenant table of more than 10,000 rows sequentially.
  *
  * Knobs: BENCH_CALLS (calls per in-process measurement, default 2000), BENCH_MAX_SECONDS (time box
- * per measurement, default 10), BENCH_HTTP_SECONDS (default 10), BENCH_SKIP_HTTP=1, BENCH_NOTE (a
- * line for RESULTS.md, e.g. "machine shared with other test runs").
+ * per measurement, default 10), BENCH_HTTP_SECONDS (per workload and connection count, default 6),
+ * BENCH_HTTP_WORKLOADS (a comma list, or `all`), BENCH_SKIP_HTTP=1, BENCH_CONTAINERS (default 32),
+ * BENCH_CONTAINER_SECONDS (default 10), BENCH_SKIP_CONTAINERS=1, BENCH_REUSE_INPROCESS=1 (keep the
+ * last in-process numbers), BENCH_NOTE (a line for RESULTS.md, e.g. "machine shared with other test runs").
  */
 const OUT = join(__dirname, '.out');
 const log = (s: string) => console.log(s);
@@ -111,50 +119,101 @@ async function startServer(env: NodeJS.ProcessEnv): Promise<{ port: number; pid:
   };
 }
 
-async function httpPhase(appUrl: string, ctx: BenchContext, workloadIds: string[]): Promise<HttpResult[]> {
+/** W0–W8 (W5b with them): the Reflexo routes issue 17 compares over HTTP. */
+const HTTP_WORKLOADS = ['W0', 'W1', 'W2', 'W3', 'W4', 'W5', 'W5b', 'W6', 'W7', 'W8'];
+const HTTP_CONNECTIONS = [1, 16];
+
+export async function httpPhase(appUrl: string, ownerUrl: string, ctx: BenchContext, workloadIds: string[]): Promise<HttpResult[]> {
   const { default: autocannon } = await import('autocannon');
   const { signToken } = await import('../../lib/auth/tokens');
   const token = (await signToken('access', { id: ctx.userId, reflexoId: ctx.tenantId, isSuperuser: false })).token;
-  const seconds = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
-  log(`\n▸ HTTP (local gateway, autocannon: 16 connections, ${seconds} s per workload, scale ${ctx.scale})`);
+  const seconds = Number(process.env.BENCH_HTTP_SECONDS ?? 6);
+  log(`\n▸ HTTP (local gateway, autocannon: ${HTTP_CONNECTIONS.join(' and ')} connections, ${seconds} s each, scale ${ctx.scale}; CPU per request from /proc)`);
   const results: HttpResult[] = [];
-  let seq = 1_000_000; // W6 slots far after the in-process ones
-  for (const w of WORKLOADS.filter((x) => workloadIds.includes(x.id))) {
-    // A fresh server per workload, so each workload's figures start from a cold process alike.
-    const server = await startServer({ ...process.env, DATABASE_URL: appUrl, DB_POOL_MAX: '8', LOG_LEVEL: 'silent' });
-    try {
-      const make = () => w.request(ctx, seq++);
-      const first = make();
-      const qs = first.query ? `?${new URLSearchParams(Object.entries(first.query).map(([k, v]) => [k, String(v)] as [string, string]))}` : '';
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (first.auth) headers.authorization = `Bearer ${token}`;
-      // Warm: the first request to a function builds and loads it (tens of seconds); wait until answers are quick.
-      const url = `http://127.0.0.1:${server.port}${first.path}${qs}`;
-      for (let i = 0, t0 = Date.now(); i < 20 && Date.now() - t0 < 120_000; i++) {
-        const t = Date.now();
-        const body = first.json === undefined ? undefined : JSON.stringify(make().json);
-        const res = await fetch(url, { method: first.method, headers, body, signal: AbortSignal.timeout(90_000) }).catch(() => null);
-        await res?.arrayBuffer();
-        if (res && res.status === w.expect && (i >= 3 || Date.now() - t < 500)) break;
+  const observer = new pg.Client({ connectionString: ownerUrl, application_name: 'bench-observer' });
+  await observer.connect();
+  try {
+    let seq = 1_000_000; // W6 slots far after the in-process ones
+    for (const w of WORKLOADS.filter((x) => workloadIds.includes(x.id))) {
+      // A fresh server per workload, so each workload's figures start from a cold process alike; its
+      // connections carry a name of their own, so the database CPU they cost can be read apart.
+      const tag = `bench-http-${w.id}`;
+      const server = await startServer({ ...process.env, DATABASE_URL: taggedUrl(appUrl, tag), DB_POOL_MAX: '8', LOG_LEVEL: 'silent' });
+      try {
+        const make = () => w.request(ctx, seq++);
+        const first = make();
+        const qs = first.query ? `?${new URLSearchParams(Object.entries(first.query).map(([k, v]) => [k, String(v)] as [string, string]))}` : '';
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        if (first.auth) headers.authorization = `Bearer ${token}`;
+        // Warm: the first request to a function builds and loads it (tens of seconds); wait until answers are quick.
+        const url = `http://127.0.0.1:${server.port}${first.path}${qs}`;
+        for (let i = 0, t0 = Date.now(); i < 20 && Date.now() - t0 < 120_000; i++) {
+          const t = Date.now();
+          const body = first.json === undefined ? undefined : JSON.stringify(make().json);
+          const res = await fetch(url, { method: first.method, headers, body, signal: AbortSignal.timeout(90_000) }).catch(() => null);
+          await res?.arrayBuffer();
+          if (res && res.status === w.expect && (i >= 3 || Date.now() - t < 500)) break;
+        }
+        for (const connections of HTTP_CONNECTIONS) {
+          // The serving processes' CPU: the gateway (tsx and the node process it starts) and the
+          // PostgreSQL backends of its connections (a backend the pool opens meanwhile counts whole).
+          const api0 = treeCpuMs(server.pid);
+          const db0 = await dbCpuSample(observer, tag);
+          const r = await autocannon({
+            url,
+            connections,
+            duration: seconds,
+            method: first.method as 'GET',
+            headers,
+            body: first.json === undefined ? undefined : JSON.stringify(first.json),
+            // Writes need a fresh free slot per request.
+            requests: w.id === 'W6' ? [{ setupRequest: (req: any) => ({ ...req, body: JSON.stringify(make().json) }) }] : undefined,
+          });
+          const api1 = treeCpuMs(server.pid);
+          const db1 = await dbCpuSample(observer, tag);
+          const answered = r['1xx'] + r['2xx'] + r['3xx'] + r['4xx'] + r['5xx'];
+          const perRequest = (ms: number | null) => (ms !== null && answered ? ms / answered : null);
+          const h: HttpResult = {
+            id: w.id,
+            connections,
+            seconds,
+            rps: r.requests.average,
+            p50: r.latency.p50,
+            p99: r.latency.p99,
+            mean: r.latency.mean,
+            ok: r['2xx'],
+            non2xx: r.non2xx,
+            errors: r.errors + r.timeouts,
+            apiCpuMs: perRequest(api0 !== null && api1 !== null ? api1 - api0 : null),
+            dbCpuMs: perRequest(db0 && db1 ? dbCpuSpent(db0, db1) : null),
+          };
+          results.push(h);
+          const cpu = (v: number | null) => (v === null ? '—' : v.toFixed(2));
+          log(
+            `  ${w.id.padEnd(4)} ${w.title.slice(0, 56).padEnd(56)} c${String(connections).padEnd(3)} ${h.rps.toFixed(0).padStart(6)} req/s  p50 ${h.p50} ms  p99 ${h.p99} ms  CPU/req API ${cpu(h.apiCpuMs)} ms, DB ${cpu(h.dbCpuMs)} ms  ${r.non2xx ? `✖ ${r.non2xx} non-2xx` : ''}`,
+          );
+        }
+      } finally {
+        await server.stop();
       }
-      const r = await autocannon({
-        url,
-        connections: 16,
-        duration: seconds,
-        method: first.method as 'GET',
-        headers,
-        body: first.json === undefined ? undefined : JSON.stringify(first.json),
-        // Writes need a fresh free slot per request.
-        requests: w.id === 'W6' ? [{ setupRequest: (req: any) => ({ ...req, body: JSON.stringify(make().json) }) }] : undefined,
-      });
-      const ok = r['2xx'];
-      results.push({ id: w.id, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, ok, non2xx: r.non2xx, errors: r.errors + r.timeouts });
-      log(`  ${w.id} ${w.title.padEnd(58)} ${r.requests.average.toFixed(0).padStart(6)} req/s  p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  ${r.non2xx ? `✖ ${r.non2xx} non-2xx` : ''}`);
-    } finally {
-      await server.stop();
     }
+  } finally {
+    await observer.end();
   }
   return results;
+}
+
+/** W2, W4 and W6 with a pool-of-one worker per simulated Lambda container (tests/bench/containers.ts). */
+const CONTAINER_WORKLOADS = ['W2', 'W4', 'W6'];
+
+export function runContainers(job: ContainerJob): Promise<ContainerResult[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(__dirname, 'containers.ts')], {
+      env: { ...process.env, BENCH_CONTAINERS_JOB: JSON.stringify(job) },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(readFileSync(job.outFile, 'utf8'))) : reject(new Error(`containers worker exited ${code}`))));
+  });
 }
 
 async function main() {
@@ -173,13 +232,15 @@ async function main() {
     }
     for (const s of scales) await migrateUp(s.ownerUrl);
     const main = scales[0];
+    await ensureBigDay(main.ownerUrl, log); // W5b's day (once per seeded database)
 
     log('▸ bundles (esbuild as serverless-esbuild builds them) and module-load times');
     const bundles: BundleReport[] = await measureBundles(ROOT);
 
     const functions: Job['functions'] = {};
+    const mainContext = await loadContext(main.ownerUrl);
     for (const w of WORKLOADS) {
-      const name = functionFor(w.request(await loadContext(main.ownerUrl), 0).path);
+      const name = functionFor(w.request(mainContext, 0).path);
       functions[w.id] = name ? { name, bundle: bundlePath(name), counting: await buildCountingBundle(ROOT, name) } : null;
     }
 
@@ -213,13 +274,36 @@ async function main() {
       perScale.push(r);
     }
 
+    const measured = (id: string) => Boolean(functions[id] && perScale[0].results.find((r) => r.id === id)?.c1);
     let http: HttpResult[] = [];
     if (process.env.BENCH_SKIP_HTTP !== '1') {
       const ctx = await loadContext(main.ownerUrl); // again: W6 has booked slots since
-      const deployed = WORKLOADS.filter((w) => functions[w.id] && perScale[0].results.find((r) => r.id === w.id)?.c1).map((w) => w.id);
+      // BENCH_HTTP_WORKLOADS=all (or a list) adds the others, e.g. the v1 ones.
+      const wanted = process.env.BENCH_HTTP_WORKLOADS === 'all' ? WORKLOADS.map((w) => w.id) : (process.env.BENCH_HTTP_WORKLOADS?.split(',') ?? HTTP_WORKLOADS);
       // A server that will not start must not cost the in-process numbers: report it instead.
-      http = await httpPhase(main.appUrl, ctx, deployed).catch((err) => {
+      http = await httpPhase(main.appUrl, main.ownerUrl, ctx, wanted.filter(measured)).catch((err) => {
         console.error(`✖ HTTP phase failed: ${(err as Error).message}`);
+        process.exitCode = 1;
+        return [];
+      });
+    }
+
+    let containers: ContainerResult[] = [];
+    if (process.env.BENCH_SKIP_CONTAINERS !== '1') {
+      const count = Number(process.env.BENCH_CONTAINERS ?? 32);
+      const seconds = Number(process.env.BENCH_CONTAINER_SECONDS ?? 10);
+      log(`\n▸ simulated Lambda containers: ${count} pool-of-one workers per function, ${seconds} s per workload, scale ${main.scale}`);
+      const ids = CONTAINER_WORKLOADS.filter(measured);
+      containers = await runContainers({
+        appUrl: main.appUrl,
+        ownerUrl: main.ownerUrl,
+        workloads: ids,
+        functions: Object.fromEntries(ids.map((id) => [id, { name: functions[id]!.name, bundle: functions[id]!.bundle }])),
+        containers: count,
+        seconds,
+        outFile: join(OUT, 'containers.json'),
+      }).catch((err) => {
+        console.error(`✖ container simulation failed: ${(err as Error).message}`);
         process.exitCode = 1;
         return [];
       });
@@ -236,7 +320,7 @@ async function main() {
       load: readFileSync('/proc/loadavg', 'utf8').trim(),
       note: process.env.BENCH_NOTE ?? '',
     };
-    const violations = writeReport({ machine, bundles, perScale, http, calls, maxMs });
+    const violations = writeReport({ machine, bundles, perScale, http, containers, calls, maxMs });
     log(`\nwrote tests/bench/RESULTS.md and tests/bench/chart.svg`);
     if (violations.length) {
       console.error(`\n✖ sequential scan over a tenant table of more than 10,000 rows in a hot route:\n${violations.map((v) => `  ${v}`).join('\n')}`);
@@ -247,10 +331,13 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(process.exitCode ?? 0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+// Imported (a trial of one phase), nothing runs.
+if (require.main === module) {
+  main().then(
+    () => process.exit(process.exitCode ?? 0),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}
