@@ -11,12 +11,11 @@ import {
   countedAppointments,
   paidTickets,
   paidTicketsByMethod,
-  sessionsByAppointmentType,
-  sessionsByPaymentType,
   sessionsByTherapist,
   sessionsByTherapistAndPatient,
-  sessionsByWeekday,
+  statisticsGroups,
   type ClinicPeriod,
+  type StatisticsGroupRow,
 } from '../queries/company-reports';
 import { tenantForWrite } from './tenancy';
 
@@ -181,20 +180,23 @@ const toTherapistSessions = (r: Awaited<ReturnType<typeof sessionsByTherapist>>[
 });
 
 export async function clinicStatistics(db: Db, scope: ReportScope, period: Period): Promise<ClinicStatistics> {
-  const p = clinicPeriod(scope, period);
-  // One connection carries the request's transaction, so queries run one after another.
-  const totals = await appointmentTotals(db, p);
-  const therapists = (await sessionsByTherapist(db, p)).map(toTherapistSessions);
-  const payTypes = await sessionsByPaymentType(db, p);
-  const weekdays = await sessionsByWeekday(db, p);
-  const types = await sessionsByAppointmentType(db, p);
+  const rows = await statisticsGroups(db, clinicPeriod(scope, period));
+  const of = (dim: StatisticsGroupRow['dim']) => rows.filter((r) => r.dim === dim);
+  const total = of('total')[0];
+  const therapists: TherapistSessions[] = of('terapeuta').map((r) => ({
+    id: r.therapist_id!,
+    name: { given: r.given, paternal: r.paternal, maternal: r.maternal },
+    sessions: r.sessions,
+    income: r.income,
+    share: r.share!,
+  }));
   const rating = ratings(therapists);
   return {
-    totals,
+    totals: { patients: of('pacientes')[0]?.sessions ?? 0, sessions: total?.sessions ?? 0, income: total?.income ?? '0.00' },
     therapists: therapists.map((t, i) => ({ ...t, rating: rating[i] })),
-    paymentTypes: payTypes.map((r) => ({ id: r.payment_type_id, name: r.payment_type_name, sessions: r.sessions })),
-    weekdays: weekdays.map((w) => ({ isoWeekday: w.iso_weekday, sessions: w.sessions, income: w.income })),
-    appointmentTypes: types.map((t) => ({ type: t.appointment_type, sessions: t.sessions })),
+    paymentTypes: of('pago').map((r) => ({ id: r.payment_type_id, name: r.payment_type_name, sessions: r.sessions })),
+    weekdays: of('dia').map((w) => ({ isoWeekday: w.iso_weekday!, sessions: w.sessions, income: w.income })),
+    appointmentTypes: of('tipo').map((t) => ({ type: t.appointment_type, sessions: t.sessions })),
   };
 }
 

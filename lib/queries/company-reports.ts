@@ -108,44 +108,57 @@ export function sessionsByTherapist(db: Db, p: ClinicPeriod) {
   );
 }
 
-/** Sessions per payment type (id and name null: no type recorded). */
-export function sessionsByPaymentType(db: Db, p: ClinicPeriod) {
-  return rows(
-    db,
-    sql<{ payment_type_id: number | null; payment_type_name: string | null; sessions: number }>`
-      SELECT pt.id AS payment_type_id, pt.name AS payment_type_name, count(*)::int AS sessions
-        FROM appointments a
-        LEFT JOIN payment_types pt ON pt.id = a.payment_type_id
-       WHERE ${live(p)}
-       GROUP BY pt.id
-       ORDER BY sessions DESC, pt.name NULLS LAST, pt.id`,
-  );
+export interface StatisticsGroupRow extends NameColumns {
+  /** 'total', 'terapeuta', 'pago' (payment type), 'dia' (ISO weekday), 'tipo' (appointment type), 'pacientes' (distinct patients). */
+  dim: 'total' | 'terapeuta' | 'pago' | 'dia' | 'tipo' | 'pacientes';
+  therapist_id: number | null;
+  payment_type_id: number | null;
+  payment_type_name: string | null;
+  iso_weekday: number | null;
+  appointment_type: string | null;
+  sessions: number;
+  income: string;
+  /** The therapist's share of the period's sessions (percent, two decimals); null on other rows. */
+  share: string | null;
 }
 
-/** Sessions and income per ISO weekday (1 = Monday … 7 = Sunday) of the appointments' local dates; only days with sessions. */
-export function sessionsByWeekday(db: Db, p: ClinicPeriod) {
+/**
+ * The dashboard statistics in ONE pass over the period's counted appointments (GROUPING SETS): totals,
+ * per therapist (with names and share), per payment type, per ISO weekday, per appointment type
+ * (upper-cased, trimmed; null: none recorded), and the number of distinct patients as the `pacientes`
+ * row's `sessions`. Each dimension keeps the order the separate queries had.
+ */
+export function statisticsGroups(db: Db, p: ClinicPeriod) {
   return rows(
     db,
-    sql<{ iso_weekday: number; sessions: number; income: string }>`
-      SELECT extract(isodow FROM a.appointment_date)::int AS iso_weekday, count(*)::int AS sessions,
-             coalesce(sum(a.payment), 0)::numeric(14, 2)::text AS income
-        FROM appointments a
-       WHERE ${live(p)}
-       GROUP BY 1
-       ORDER BY 1`,
-  );
-}
-
-/** Sessions per appointment type, compared without case or surrounding blanks (null: none recorded). */
-export function sessionsByAppointmentType(db: Db, p: ClinicPeriod) {
-  return rows(
-    db,
-    sql<{ appointment_type: string | null; sessions: number }>`
-      SELECT nullif(upper(btrim(a.appointment_type)), '') AS appointment_type, count(*)::int AS sessions
-        FROM appointments a
-       WHERE ${live(p)}
-       GROUP BY 1
-       ORDER BY 1 NULLS LAST`,
+    sql<StatisticsGroupRow>`
+      WITH g AS (
+        SELECT CASE WHEN grouping(a.therapist_id) = 0 THEN 'terapeuta' WHEN grouping(a.payment_type_id) = 0 THEN 'pago'
+                    WHEN grouping(a.dow) = 0 THEN 'dia' WHEN grouping(a.kind) = 0 THEN 'tipo' WHEN grouping(a.patient_id) = 0 THEN 'pacientes'
+                    ELSE 'total' END AS dim,
+               a.therapist_id, a.payment_type_id, a.dow AS iso_weekday, a.kind AS appointment_type,
+               count(*)::int AS sessions, coalesce(sum(a.payment), 0)::numeric(14, 2)::text AS income
+          FROM (SELECT a.therapist_id, a.payment_type_id, a.patient_id, a.payment, extract(isodow FROM a.appointment_date)::int AS dow,
+                       nullif(upper(btrim(a.appointment_type)), '') AS kind
+                  FROM appointments a
+                 WHERE ${live(p)}) a
+         GROUP BY GROUPING SETS ((), (a.therapist_id), (a.payment_type_id), (a.dow), (a.kind), (a.patient_id)))
+      SELECT * FROM (
+      SELECT g.dim, g.therapist_id, g.payment_type_id, pt.name AS payment_type_name, g.iso_weekday, g.appointment_type, g.sessions, g.income,
+             CASE WHEN g.dim = 'terapeuta' THEN round(g.sessions * 100.0 / sum(g.sessions) FILTER (WHERE g.dim = 'total') OVER (), 2)::text END AS share,
+             th.first_name AS given, th.last_name_paternal AS paternal, th.last_name_maternal AS maternal
+        FROM g
+        LEFT JOIN therapists th ON g.dim = 'terapeuta' AND th.id = g.therapist_id AND th.reflexo_id = ${p.reflexoId}
+        LEFT JOIN payment_types pt ON g.dim = 'pago' AND pt.id = g.payment_type_id
+       WHERE g.dim <> 'pacientes'
+      UNION ALL
+      SELECT 'pacientes', NULL, NULL, NULL, NULL, NULL, count(*)::int, '0.00', NULL, NULL, NULL, NULL FROM g WHERE g.dim = 'pacientes') r
+       ORDER BY dim,
+                CASE WHEN dim IN ('terapeuta', 'pago') THEN sessions END DESC,
+                CASE WHEN dim = 'terapeuta' THEN paternal END, CASE WHEN dim = 'terapeuta' THEN maternal END, CASE WHEN dim = 'terapeuta' THEN given END,
+                CASE WHEN dim = 'pago' THEN payment_type_name END,
+                CASE WHEN dim = 'terapeuta' THEN therapist_id WHEN dim = 'pago' THEN payment_type_id END,
+                iso_weekday, appointment_type`,
   );
 }
 
