@@ -6,20 +6,16 @@ import { isAdmin } from '../auth/actor';
 import { recordAudit } from './audit';
 import { readerScope, type CatalogRef } from './scheduling-scope';
 import { tenantForWrite } from './tenancy';
-import { amountToCharge, changeTicket, openTicket, paymentStatusFor } from './tickets-open';
+import { amountToCharge, auditTicketOpened, changeTicket } from './tickets-open';
+import { insertBookingWithTicket, lookUpReferences } from '../queries/booking';
 import { tenantClock } from '../queries/tenant-clock';
 import {
   appointmentQuery,
   countAppointments,
   deleteAppointment,
-  findBookableTherapist,
   findLivePatient,
-  findLiveStatus,
-  findPaymentStatus,
-  findPaymentType,
   findStatusIdByKind,
   freeTherapists,
-  insertAppointment,
   lockAppointment,
   overlapping,
   updateAppointment,
@@ -152,15 +148,27 @@ interface Resolved {
 
 const TICKET_STATUSES = new Set<string>(['pending', 'paid', 'cancelled']);
 
-/** References checked in the clinic of the appointment; every issue is collected into one 400. */
-async function resolve(db: Db, reflexoId: number, v: AppointmentInput): Promise<{ issues: FieldIssue[]; refs: Resolved }> {
+/**
+ * References checked in the clinic of the appointment, in one statement (with the clinic's clock and
+ * the ticket statuses' ids when booking); every issue is collected into one 400.
+ */
+async function resolve(db: Db, reflexoId: number, v: AppointmentInput, also: { clock?: boolean; ticketStatusIds?: boolean } = {}) {
   const issues: FieldIssue[] = [];
   const add = (field: string, msg: string, input: unknown, type = 'invalid') => issues.push({ loc: ['body', field], msg, type, input });
   const refs: Resolved = {};
-  if (v.patient_id !== undefined && !(await findLivePatient(db, v.patient_id, reflexoId))) add('patient_id', 'El paciente no existe o no está activo.', v.patient_id);
-  if (v.therapist_id !== undefined && !(await findBookableTherapist(db, v.therapist_id, reflexoId))) add('therapist_id', 'El terapeuta no existe o no está activo.', v.therapist_id);
+  const found = await lookUpReferences(db, reflexoId, {
+    ...also,
+    patientId: v.patient_id,
+    therapistId: v.therapist_id,
+    status: v.status,
+    paymentType: v.payment_type ?? undefined,
+    paymentStatus: v.payment_status,
+  });
+  if (also.clock && !found.clock) throw ValidationError.field('reflexo_id', 'La clínica indicada no existe.', 'invalid');
+  if (v.patient_id !== undefined && !found.patient_id) add('patient_id', 'El paciente no existe o no está activo.', v.patient_id);
+  if (v.therapist_id !== undefined && !found.therapist_id) add('therapist_id', 'El terapeuta no existe o no está activo.', v.therapist_id);
   if (v.status !== undefined) {
-    const s = typeof v.status === 'object' ? await findStatusIdByKind(db, v.status.kind) : await findLiveStatus(db, v.status);
+    const s = found.status;
     if (!s) {
       const msg = typeof v.status === 'string' ? `No existe un estado de cita activo llamado "${v.status}".` : 'El estado de cita no existe o está inactivo.';
       add('status', msg, v.status, 'does_not_exist');
@@ -171,7 +179,7 @@ async function resolve(db: Db, reflexoId: number, v: AppointmentInput): Promise<
   }
   if (v.payment_type === null) refs.paymentTypeId = null;
   else if (v.payment_type !== undefined) {
-    const t = await findPaymentType(db, v.payment_type);
+    const t = found.payment_type;
     if (!t) add('payment_type', typeof v.payment_type === 'string' ? `No existe un tipo de pago llamado "${v.payment_type}".` : 'El tipo de pago no existe.', v.payment_type, 'does_not_exist');
     else {
       refs.paymentTypeId = t.id;
@@ -179,12 +187,12 @@ async function resolve(db: Db, reflexoId: number, v: AppointmentInput): Promise<
     }
   }
   if (v.payment_status !== undefined) {
-    const p = await findPaymentStatus(db, v.payment_status);
+    const p = found.payment_status;
     if (!p) add('payment_status', typeof v.payment_status === 'string' ? `No existe un estado de pago llamado "${v.payment_status}".` : 'El estado de pago no existe.', v.payment_status, 'does_not_exist');
     else if (!p.code || !TICKET_STATUSES.has(p.code)) add('payment_status', 'El estado de pago de una cita es el de su ticket: Pendiente, Pagado o Cancelado.', v.payment_status);
     else refs.ticketStatus = p.code as TicketStatus;
   }
-  return { issues, refs };
+  return { issues, refs, clock: found.clock ?? null, ticketStatusIds: found.ticket_status_ids ?? {} };
 }
 
 /** Input fields → columns, in the order the audit log lists them (references resolved separately). */
@@ -246,10 +254,10 @@ async function scheduleIssues(db: Db, reflexoId: number, therapistId: number, da
  */
 export async function bookAppointment(db: Db, actor: Actor, input: BookingInput, opts: BookingOptions = {}): Promise<AppointmentRecord> {
   const reflexoId = tenantForWrite(actor, input.reflexo_id);
-  const clock = await clockOf(db, reflexoId);
   const v: BookingInput = { ...input, hour: normaliseHour(input.hour), status: input.status ?? { kind: 'pending' } };
-  const { issues, refs } = await resolve(db, reflexoId, v);
-  issues.push(...pastIssues(clock, v.date, v.hour), ...datesIssue(v));
+  // One read (references, the clinic's clock, the ticket statuses), one write (appointment and ticket), one re-read.
+  const { issues, refs, clock, ticketStatusIds } = await resolve(db, reflexoId, v, { clock: true, ticketStatusIds: true });
+  issues.push(...pastIssues(clock!, v.date, v.hour), ...datesIssue(v));
   if (opts.withinSchedule && !issues.some((i) => i.loc[1] === 'therapist_id')) issues.push(...(await scheduleIssues(db, reflexoId, v.therapist_id, v.date, v.hour, v.duration_minutes ?? 60)));
   if (issues.length) throw new ValidationError(issues);
 
@@ -257,16 +265,22 @@ export async function bookAppointment(db: Db, actor: Actor, input: BookingInput,
   const ticketStatus: TicketStatus = cancelled ? 'cancelled' : (refs.ticketStatus ?? 'pending');
   // Booked as already paid: it is paid with something, as mark_as_paid would be.
   const payment = ticketStatus === 'paid' ? await amountToCharge(db, reflexoId, [v.payment], v.appointment_type ?? null, 'payment') : v.payment;
-  const values = { ...columns({ ...v, payment }, refs), reflexo_id: reflexoId, cancelled_at: cancelled ? new Date() : null, payment_status_id: await paymentStatusFor(db, ticketStatus) };
-  let id: number;
+  const values = { ...columns({ ...v, payment }, refs), reflexo_id: reflexoId, cancelled_at: cancelled ? new Date() : null, payment_status_id: ticketStatusIds[ticketStatus] ?? null };
+  let booked: { id: number; ticket_id: number };
   try {
-    ({ id } = await insertAppointment(db, values as Parameters<typeof insertAppointment>[1]));
+    booked = await insertBookingWithTicket(db, values as Parameters<typeof insertBookingWithTicket>[1], {
+      amount: payment ?? 0,
+      paymentMethod: refs.paymentMethod ?? 'cash',
+      status: ticketStatus,
+      paymentDate: ticketStatus === 'paid' ? new Date() : null,
+      description: null,
+    });
   } catch (err) {
     throw bookingConflict(err);
   }
-  await recordAudit(db, { action: 'create', entity: 'appointments', entityId: id, reflexoId, changedFields: Object.keys(columns(input, refs)) });
-  await openTicket(db, reflexoId, id, { amount: payment ?? 0, paymentMethod: refs.paymentMethod ?? 'cash', status: ticketStatus });
-  return record(db, reflexoId, id);
+  await recordAudit(db, { action: 'create', entity: 'appointments', entityId: booked.id, reflexoId, changedFields: Object.keys(columns(input, refs)) });
+  await auditTicketOpened(db, reflexoId, booked.ticket_id);
+  return record(db, reflexoId, booked.id);
 }
 
 async function locked(db: Db, actor: Actor, id: number) {

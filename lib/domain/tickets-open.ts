@@ -30,9 +30,13 @@ export async function openTicket(
     payment_date: status === 'paid' ? new Date() : null,
     description: v.description ?? null,
   });
-  await recordAudit(db, { action: 'create', entity: 'tickets', entityId: id, reflexoId, changedFields: ['ticket_number', 'amount', 'payment_method', 'status'] });
+  await auditTicketOpened(db, reflexoId, id);
   return { id, ticketNumber };
 }
+
+/** The audit entry of a ticket's opening (openTicket, or booking, which opens it in its own statement). */
+export const auditTicketOpened = (db: Db, reflexoId: number, ticketId: number) =>
+  recordAudit(db, { action: 'create', entity: 'tickets', entityId: ticketId, reflexoId, changedFields: ['ticket_number', 'amount', 'payment_method', 'status'] });
 
 /** The payment_statuses row an appointment shows for a ticket status (null if that row was erased). */
 export async function paymentStatusFor(db: Db, status: TicketStatus): Promise<number | null> {

@@ -1,4 +1,4 @@
-import { sql, type Updateable } from 'kysely';
+import { sql, type RawBuilder, type Updateable } from 'kysely';
 import type { Db } from '../db/tenant';
 import type { TicketStatus, TicketsTable } from '../db/tables/scheduling';
 
@@ -89,12 +89,15 @@ export function ticketOfAppointment(db: Db, appointmentId: number) {
  * back returns its number, so the sequence has no gaps.
  */
 export async function nextTicketNumber(db: Db, reflexoId: number): Promise<string> {
-  const r = await sql<{ last_number: number }>`
+  const r = await sql<{ ticket_number: string }>`
     INSERT INTO ticket_counters (reflexo_id, last_number) VALUES (${reflexoId}, 1)
     ON CONFLICT (reflexo_id) DO UPDATE SET last_number = ticket_counters.last_number + 1
-    RETURNING last_number`.execute(db);
-  return `TKT-${String(r.rows[0].last_number).padStart(6, '0')}`;
+    RETURNING ${ticketNumberOf(sql`last_number`)} AS ticket_number`.execute(db);
+  return r.rows[0].ticket_number;
 }
+
+/** A counter value as a ticket number: TKT- and at least six digits (TKT-000042, TKT-1234567). */
+export const ticketNumberOf = (n: RawBuilder<unknown>) => sql<string>`'TKT-' || lpad(${n}::text, greatest(6, length(${n}::text)), '0')`;
 
 export function insertTicket(
   db: Db,

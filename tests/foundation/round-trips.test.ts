@@ -1,11 +1,14 @@
 import { randomBytes, randomUUID, scryptSync } from 'node:crypto';
 import { sql } from 'kysely';
+import { handler as appointments } from '../../functions/reflexo/appointments-appointments';
 import { handler as auth } from '../../functions/reflexo/architect-auth';
 import { recordAudit } from '../../lib/domain/audit';
 import { runWithContext } from '../../lib/context';
 import { ANONYMOUS, withGlobalScope, withTenant } from '../../lib/db/tenant';
-import { createTenant, createUser, ownerKysely, uniq } from '../helpers/fixtures';
+import { createTenant, createUser, ownerKysely, tenantWithAdmin, uniq } from '../helpers/fixtures';
+import { call } from '../helpers/http';
 import { callFrom, freshIp } from '../helpers/identity';
+import { catalogByCode, createPatient, createTherapist, limaDate, STATUS } from '../helpers/scheduling-fixtures';
 import { statementTextsOf } from '../helpers/statements';
 
 /*
@@ -191,5 +194,55 @@ describe('login', () => {
     expect(new Date(tokens[0].expires_at).getTime()).toBeGreaterThan(Date.now());
     // The new hash still opens the account.
     expect((await callFrom(auth, freshIp(), { method: 'POST', path: '/api/architect/auth/login/', json: { email: u.email, password: u.password } })).status).toBe(200);
+  });
+});
+
+describe('booking with its ticket (Reflexo create)', () => {
+  const create = (token: string, json: Record<string, unknown>) => call(appointments, { method: 'POST', path: '/api/appointments/appointments/create/', token, json });
+  let n = 0;
+  const slot = () => ({ appointment_date: limaDate(20 + Math.floor(n / 10)), hour: `${String(8 + (n++ % 10)).padStart(2, '0')}:00` });
+
+  it('costs at most 5 round trips: BEGIN + caller, one read, one write, the record, audit rows + COMMIT', async () => {
+    const { tenant, admin } = await tenantWithAdmin();
+    const patient = await createPatient(tenant.id);
+    const therapist = await createTherapist(tenant.id);
+    const body = { patient: patient.id, therapist: therapist.id, appointment_status: STATUS.pending, appointment_type: 'Consulta', ailments: 'Dolor lumbar', observation: 'x' };
+    expect((await create(admin.token, { ...body, ...slot() })).status).toBe(201); // the first one creates the clinic's ticket counter
+    let res!: Awaited<ReturnType<typeof create>>;
+    const sent = await statementTextsOf(async () => {
+      res = await create(admin.token, { ...body, ...slot() });
+    });
+    expect(res.status).toBe(201);
+    expect(sent.length).toBeLessThanOrEqual(5);
+    expect(sent[sent.length - 1]).toMatch(/^INSERT INTO audit_log .* COMMIT$/);
+    const ticket = await ownerKysely().selectFrom('tickets').select('id').where('appointment_id', '=', res.body.id).executeTakeFirstOrThrow();
+    const logged = await ownerKysely().selectFrom('audit_log').select(['entity', 'entity_id', 'user_id']).where('reflexo_id', '=', tenant.id).where('action', '=', 'create').orderBy('id').execute();
+    expect(logged.slice(-2)).toEqual([
+      { entity: 'appointments', entity_id: String(res.body.id), user_id: admin.id },
+      { entity: 'tickets', entity_id: String(ticket.id), user_id: admin.id },
+    ]);
+  });
+
+  it('a ticket born paid enters the cash ledger with its appointment’s doctor and patient (same statement)', async () => {
+    const { tenant, admin } = await tenantWithAdmin();
+    const patient = await createPatient(tenant.id);
+    const therapist = await createTherapist(tenant.id);
+    const { paymentStatus } = await catalogByCode();
+    const res = await create(admin.token, { patient: patient.id, therapist: therapist.id, ...slot(), payment: '80.50', payment_status: paymentStatus.paid });
+    expect(res.status).toBe(201);
+    const ticket = await ownerKysely().selectFrom('tickets').selectAll().where('appointment_id', '=', res.body.id).executeTakeFirstOrThrow();
+    expect(ticket).toMatchObject({ status: 'paid', amount: '80.50', ticket_number: 'TKT-000001' });
+    const entry = await ownerKysely().selectFrom('cash_transactions').selectAll().where('ticket_id', '=', ticket.id).executeTakeFirstOrThrow();
+    expect(entry).toMatchObject({ kind: 'ingreso', amount: '80.50', doctor_id: therapist.id, patient_id: patient.id });
+  });
+
+  it('ticket numbers keep counting past six digits', async () => {
+    const { tenant, admin } = await tenantWithAdmin();
+    const patient = await createPatient(tenant.id);
+    const therapist = await createTherapist(tenant.id);
+    await ownerKysely().insertInto('ticket_counters').values({ reflexo_id: tenant.id, last_number: 999_999 }).execute();
+    const res = await create(admin.token, { patient: patient.id, therapist: therapist.id, ...slot() });
+    expect(res.status).toBe(201);
+    expect(await ownerKysely().selectFrom('tickets').select('ticket_number').where('appointment_id', '=', res.body.id).executeTakeFirstOrThrow()).toEqual({ ticket_number: 'TKT-1000000' });
   });
 });
