@@ -1,5 +1,5 @@
 import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
-import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { SignJWT, jwtVerify, errors as joseErrors, type JWTPayload } from 'jose';
 import { config } from '../config';
 
 export type TokenType = 'access' | 'refresh';
@@ -81,10 +81,10 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
  * like any foreign signature. Only a signature mismatch falls through to the previous key: a token
  * the current key verifies but that is expired or for another audience is refused as it is.
  */
-async function verifyWithKeys(token: string) {
+async function verifyWithKeys(token: string): Promise<{ payload: JWTPayload; currentKey: boolean }> {
   const options = { algorithms: ['HS256'], issuer: config.jwtIssuer, audience: config.jwtAudience, requiredClaims: ['sub', 'jti', 'exp', 'iat'] };
   try {
-    return await jwtVerify(token, secretKey(), options);
+    return { payload: (await jwtVerify(token, secretKey(), options)).payload, currentKey: true };
   } catch (err) {
     if (!(err instanceof joseErrors.JWSSignatureVerificationFailed)) throw err;
     let previous: string | undefined;
@@ -94,8 +94,24 @@ async function verifyWithKeys(token: string) {
       throw new RotationMisconfigured((configError as Error).message);
     }
     if (!previous) throw err;
-    return jwtVerify(token, keyFor(previous), options);
+    return { payload: (await jwtVerify(token, keyFor(previous), options)).payload, currentKey: false };
   }
+}
+
+/*
+ * Access tokens this container has verified, by their exact text, until they expire: a client sends
+ * the same token with every request for its 15 minutes, and the HMAC, the JSON decoding and the claim
+ * checks are then paid once instead of per request. Only the signature and claims are remembered —
+ * revocation, the user's state and tenant are checked against the database on every request as
+ * before. Only tokens of the current key are kept (one under the previous key stops at the end of the
+ * rotation window whatever its expiry). Bounded: the oldest entry leaves when it is full.
+ */
+const VERIFIED_CAP = 1000;
+const verifiedAccess = new Map<string, TokenClaims>();
+
+function rememberVerified(token: string, claims: TokenClaims) {
+  if (verifiedAccess.size >= VERIFIED_CAP) verifiedAccess.delete(verifiedAccess.keys().next().value!);
+  verifiedAccess.set(token, claims);
 }
 
 /**
@@ -112,15 +128,22 @@ export class RotationMisconfigured extends Error {}
 export async function verifyToken(token: string, expected: TokenType): Promise<TokenClaims> {
   if (token.length > MAX_TOKEN_LENGTH) throw new InvalidToken('token too long');
   if (!COMPACT_JWS.test(token)) throw new InvalidToken('not a compact JWS');
+  if (expected === 'access') {
+    const known = verifiedAccess.get(token);
+    if (known) {
+      if (known.exp * 1000 > Date.now()) return { ...known };
+      verifiedAccess.delete(token);
+    }
+  }
   try {
-    const { payload } = await verifyWithKeys(token);
+    const { payload, currentKey } = await verifyWithKeys(token);
     const sub = Number(payload.sub);
     if (payload.typ !== expected || !Number.isSafeInteger(sub) || sub <= 0 || !UUID.test(String(payload.jti))) {
       throw new InvalidToken('wrong token type or claims');
     }
     const rid = payload.rid === null || payload.rid === undefined ? null : Number(payload.rid);
     if (rid !== null && !Number.isSafeInteger(rid)) throw new InvalidToken('bad tenant claim');
-    return {
+    const claims: TokenClaims = {
       sub: String(sub),
       typ: expected,
       jti: String(payload.jti),
@@ -130,6 +153,8 @@ export async function verifyToken(token: string, expected: TokenType): Promise<T
       su: payload.su === true,
       fam: typeof payload.fam === 'string' && UUID.test(payload.fam) ? payload.fam : undefined,
     };
+    if (expected === 'access' && currentKey) rememberVerified(token, claims);
+    return { ...claims };
   } catch (err) {
     if (err instanceof InvalidToken || err instanceof RotationMisconfigured) throw err;
     if (err instanceof joseErrors.JOSEError) throw new InvalidToken(err.code);

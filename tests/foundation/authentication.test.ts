@@ -70,6 +70,29 @@ describe('access tokens', () => {
   });
 });
 
+describe('verified tokens remembered per container', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('a token already verified is still refused once it expires, and as a refresh token', async () => {
+    const issued = await signToken('access', { id: 2_000_000_001, reflexoId: null, isSuperuser: false });
+    expect((await verifyToken(issued.token, 'access')).sub).toBe('2000000001');
+    expect((await verifyToken(issued.token, 'access')).jti).toBe(issued.jti);
+    await expect(verifyToken(issued.token, 'refresh')).rejects.toThrow();
+    // Only the clock moves (the database is not involved in verifying a signature).
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'setTimeout', 'setInterval', 'clearTimeout', 'clearInterval', 'queueMicrotask', 'hrtime', 'performance'] });
+    jest.setSystemTime((issued.exp + 1) * 1000);
+    await expect(verifyToken(issued.token, 'access')).rejects.toThrow();
+  });
+
+  it('a remembered token’s claims cannot be changed by the caller that got them', async () => {
+    const issued = await signToken('access', { id: 2_000_000_002, reflexoId: 7, isSuperuser: false });
+    const first = await verifyToken(issued.token, 'access');
+    first.rid = 8;
+    first.su = true;
+    expect(await verifyToken(issued.token, 'access')).toMatchObject({ rid: 7, su: false });
+  });
+});
+
 describe('oversized and garbage bearer tokens', () => {
   const huge = `${'a'.repeat(40 * 1024)}.${'b'.repeat(12 * 1024)}.${'c'.repeat(12 * 1024)}`;
   const tokenNotValid = { detail: 'El token no es válido o ha expirado.', code: 'token_not_valid' };
