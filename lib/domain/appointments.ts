@@ -255,7 +255,7 @@ async function scheduleIssues(db: Db, reflexoId: number, therapistId: number, da
 export async function bookAppointment(db: Db, actor: Actor, input: BookingInput, opts: BookingOptions = {}): Promise<AppointmentRecord> {
   const reflexoId = tenantForWrite(actor, input.reflexo_id);
   const v: BookingInput = { ...input, hour: normaliseHour(input.hour), status: input.status ?? { kind: 'pending' } };
-  // One read (references, the clinic's clock, the ticket statuses), one write (appointment and ticket), one re-read.
+  // One read (references, the clinic's clock, the ticket statuses), one write that returns the record.
   const { issues, refs, clock, ticketStatusIds } = await resolve(db, reflexoId, v, { clock: true, ticketStatusIds: true });
   issues.push(...pastIssues(clock!, v.date, v.hour), ...datesIssue(v));
   if (opts.withinSchedule && !issues.some((i) => i.loc[1] === 'therapist_id')) issues.push(...(await scheduleIssues(db, reflexoId, v.therapist_id, v.date, v.hour, v.duration_minutes ?? 60)));
@@ -266,7 +266,7 @@ export async function bookAppointment(db: Db, actor: Actor, input: BookingInput,
   // Booked as already paid: it is paid with something, as mark_as_paid would be.
   const payment = ticketStatus === 'paid' ? await amountToCharge(db, reflexoId, [v.payment], v.appointment_type ?? null, 'payment') : v.payment;
   const values = { ...columns({ ...v, payment }, refs), reflexo_id: reflexoId, cancelled_at: cancelled ? new Date() : null, payment_status_id: ticketStatusIds[ticketStatus] ?? null };
-  let booked: { id: number; ticket_id: number };
+  let booked: AppointmentRecord;
   try {
     booked = await insertBookingWithTicket(db, values as Parameters<typeof insertBookingWithTicket>[1], {
       amount: payment ?? 0,
@@ -279,8 +279,8 @@ export async function bookAppointment(db: Db, actor: Actor, input: BookingInput,
     throw bookingConflict(err);
   }
   await recordAudit(db, { action: 'create', entity: 'appointments', entityId: booked.id, reflexoId, changedFields: Object.keys(columns(input, refs)) });
-  await auditTicketOpened(db, reflexoId, booked.ticket_id);
-  return record(db, reflexoId, booked.id);
+  await auditTicketOpened(db, reflexoId, booked.ticket_id!);
+  return booked;
 }
 
 async function locked(db: Db, actor: Actor, id: number) {

@@ -2,6 +2,7 @@ import { sql, type AliasedExpression, type Insertable } from 'kysely';
 import { jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../db/tenant';
 import type { AppointmentsTable, StatusKind, TicketStatus } from '../db/tables/scheduling';
+import { appointmentQuery, type AppointmentRow } from './appointments';
 import { ticketNumberOf } from './tickets';
 
 /*
@@ -113,20 +114,46 @@ export interface OpeningTicket {
 }
 
 /**
- * The appointment, the clinic's next ticket number and the ticket, in one statement. The counter
- * is taken from the inserted appointment, so a slot refused by the no-overlap constraints (23P01)
- * fails before the counter row is locked (the order booking always had), and a rollback gives the
- * number back: the sequence has no gaps.
+ * The appointment, the clinic's next ticket number and the ticket, written in one statement that
+ * also returns the appointment's record. The counter is taken from the inserted appointment, so a
+ * slot refused by the no-overlap constraints (23P01) fails before the counter row is locked (the
+ * order booking always had), and a rollback gives the number back: the sequence has no gaps.
+ *
+ * The record is appointmentQuery's own, over the rows just written: the CTEs are named
+ * `appointments` and `tickets`, which shadow the tables for the statement's SELECT (a statement
+ * cannot read what its own CTEs write). Everything else it joins (patient, therapist, catalogs) is
+ * read from the tables. tests/foundation/round-trips.test.ts holds the result to the detail route's.
  */
-export async function insertBookingWithTicket(db: Db, values: Insertable<AppointmentsTable>, t: OpeningTicket): Promise<{ id: number; ticket_id: number }> {
-  const { rows } = await sql<{ id: number; ticket_id: number }>`
-    WITH a AS (${db.insertInto('appointments').values(values).returning(['id', 'reflexo_id'])}),
-         n AS (INSERT INTO ticket_counters (reflexo_id, last_number) SELECT reflexo_id, 1 FROM a
-                 ON CONFLICT (reflexo_id) DO UPDATE SET last_number = ticket_counters.last_number + 1
-                 RETURNING last_number)
-    INSERT INTO tickets (reflexo_id, appointment_id, ticket_number, amount, payment_method, status, payment_date, description)
-    SELECT a.reflexo_id, a.id, ${ticketNumberOf(sql`n.last_number`)}, ${t.amount}::numeric, ${t.paymentMethod}::text, ${t.status}::text, ${t.paymentDate}::timestamptz, ${t.description}::text
-      FROM a, n
-    RETURNING appointment_id AS id, id AS ticket_id`.execute(db);
-  return rows[0];
+export async function insertBookingWithTicket(db: Db, values: Insertable<AppointmentsTable>, t: OpeningTicket): Promise<AppointmentRow> {
+  const written = db
+    .with('appointments', (qc) => qc.insertInto('appointments').values(values).returningAll())
+    .with('n', (qc) =>
+      qc
+        .insertInto('ticket_counters')
+        .columns(['reflexo_id', 'last_number'])
+        .expression(qc.selectFrom('appointments').select(['reflexo_id', sql<number>`1`.as('last_number')]))
+        .onConflict((oc) => oc.column('reflexo_id').doUpdateSet({ last_number: sql`ticket_counters.last_number + 1` }))
+        .returning('last_number'),
+    )
+    .with('tickets', (qc) =>
+      qc
+        .insertInto('tickets')
+        .columns(['reflexo_id', 'appointment_id', 'ticket_number', 'amount', 'payment_method', 'status', 'payment_date', 'description'])
+        .expression(
+          qc
+            .selectFrom(['appointments', 'n'])
+            .select([
+              'appointments.reflexo_id',
+              'appointments.id',
+              ticketNumberOf(sql`n.last_number`).as('ticket_number'),
+              sql<string>`${t.amount}::numeric`.as('amount'),
+              sql<string>`${t.paymentMethod}::text`.as('payment_method'),
+              sql<string>`${t.status}::text`.as('status'),
+              sql<Date | null>`${t.paymentDate}::timestamptz`.as('payment_date'),
+              sql<string | null>`${t.description}::text`.as('description'),
+            ]),
+        )
+        .returningAll(),
+    );
+  return appointmentQuery(written as unknown as Db, { reflexoId: values.reflexo_id }).executeTakeFirstOrThrow();
 }
