@@ -1,12 +1,12 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/tenant';
 import { foldedContains } from './clinical-search';
-import { paginate } from './paginate';
-import { patientsQuery } from './patients';
+import type { Page } from './paginate';
+import { patientsQuery, type PatientRow } from './patients';
 
 /*
  * Patients filtered by their v1 fields and searched by name, document, e-mail and phone: one page and
- * its total in one statement (paginate's window count). The common paths stay on the faster queries of
+ * its exact total in one statement. The common paths stay on the faster queries of
  * lib/queries/patients.ts (no filter: the live counter; names/document/e-mail only: the trigram
  * function); this one serves what those cannot (a filter, a phone number).
  */
@@ -27,8 +27,10 @@ export const isPhoneTerm = (t: string) => /^\+?[\d().-]+$/.test(t) && (t.match(/
 
 const digits = (col: string) => sql`regexp_replace(coalesce(${sql.ref(col)}, ''), '\\D', '', 'g')`;
 
-export function selectFilteredPatientPage(db: Db, f: PatientFilter, page: number, size: number) {
-  let q = patientsQuery(db, { reflexoId: f.reflexoId });
+/** The live patients `f` selects (on `patients as pa`), unordered: for the page's ids and its total. */
+function matching(db: Db, f: PatientFilter) {
+  let q = db.selectFrom('patients as pa').where('pa.deleted_at', 'is', null);
+  if (f.reflexoId !== null) q = q.where('pa.reflexo_id', '=', f.reflexoId);
   const same = (col: string, v: string) => sql<boolean>`lower(btrim(${sql.ref(col)})) = lower(btrim(${v}::text))`;
   if (f.estadoPaciente) q = q.where(same('pa.estado_paciente', f.estadoPaciente));
   if (f.fuenteCaptacion) q = q.where(same('pa.fuente_captacion', f.fuenteCaptacion));
@@ -47,5 +49,21 @@ export function selectFilteredPatientPage(db: Db, f: PatientFilter, page: number
       q = q.where(sql<boolean>`(${text} OR ${digits('pa.phone1')} LIKE ${d} OR ${digits('pa.phone2')} LIKE ${d})`);
     } else q = q.where(text);
   }
-  return paginate(q, page, size);
+  return q;
+}
+
+/**
+ * The page's ids and the exact total come from the patients table alone (count(*) OVER () over ids,
+ * newest first); only the page's rows are then read with their catalog names. A page past the end
+ * returns no row, so the total is counted apart then.
+ */
+export async function selectFilteredPatientPage(db: Db, f: PatientFilter, page: number, size: number): Promise<Page<PatientRow>> {
+  const ids = matching(db, f)
+    .select(['pa.id', sql<string>`count(*) OVER ()`.as('total')])
+    .orderBy('pa.id', 'desc')
+    .limit(size)
+    .offset((page - 1) * size);
+  const found = await patientsQuery(db, { reflexoId: f.reflexoId }).innerJoin(ids.as('pg'), 'pg.id', 'pa.id').select('pg.total').execute();
+  const count = found.length ? Number(found[0].total) : Number((await matching(db, f).select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow()).n);
+  return { rows: found.map(({ total: _t, ...row }) => row), count, page, size };
 }
