@@ -12,6 +12,7 @@ import { tenantClock } from '../queries/tenant-clock';
 import {
   appointmentQuery,
   countAppointments,
+  selectAppointmentPage,
   deleteAppointment,
   findLivePatient,
   findStatusIdByKind,
@@ -114,9 +115,10 @@ async function record(db: Db, reflexoId: number | null, id: number): Promise<App
 export async function listAppointments(db: Db, actor: Actor, f: Omit<AppointmentFilter, 'reflexoId'> & { page: number; size: number }) {
   const { page, size, ...rest } = f;
   const filter = { ...rest, reflexoId: readerScope(actor) };
-  const count = await countAppointments(db, filter);
-  const rows = count > (page - 1) * size ? await appointmentQuery(db, filter).limit(size).offset((page - 1) * size).execute() : [];
-  return { rows: rows as AppointmentRecord[], count, page, size };
+  const found = await selectAppointmentPage(db, filter, size, (page - 1) * size);
+  // An empty page carries no total (past the end, or nothing to list): count apart.
+  const count = found.total ?? (await countAppointments(db, filter));
+  return { rows: found.rows as AppointmentRecord[], count, page, size };
 }
 
 export const getAppointment = (db: Db, actor: Actor, id: number): Promise<AppointmentRecord> => record(db, readerScope(actor), id);

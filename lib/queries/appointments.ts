@@ -1,6 +1,7 @@
-import { sql, type Insertable, type Updateable } from 'kysely';
+import { sql, type ExpressionBuilder, type Insertable, type Updateable } from 'kysely';
+import type { Database } from '../db/types';
 import type { Db } from '../db/tenant';
-import { liveCount } from './live-counts';
+import { liveCount, liveCountExpr } from './live-counts';
 import type { AppointmentsTable, StatusKind } from '../db/tables/scheduling';
 
 /*
@@ -48,14 +49,27 @@ function applyFilters<Q extends { where: (...args: any[]) => Q }>(q: Q, f: Appoi
   return q;
 }
 
-export function appointmentQuery(db: Db, f: AppointmentFilter) {
-  const q = db
+type AppointmentsFrom = ExpressionBuilder<Database & { a: Database['appointments'] }, 'a'>;
+
+/*
+ * The status, payment type and payment status names as primary-key lookups per returned row: scalar
+ * sub-selects rather than joins, so the planner has three relations fewer to order. Planning the
+ * seven-way join took longer than running it (bench W4: 9.7 ms planning for 4.5 ms of execution).
+ */
+const catalogNames = (eb: AppointmentsFrom) => [
+  eb.selectFrom('appointment_statuses as s').select('s.name').whereRef('s.id', '=', 'a.appointment_status_id').as('status_name'),
+  eb.selectFrom('appointment_statuses as s').select('s.kind').whereRef('s.id', '=', 'a.appointment_status_id').as('status_kind'),
+  eb.selectFrom('payment_types as pt').select('pt.name').whereRef('pt.id', '=', 'a.payment_type_id').as('payment_type_name'),
+  eb.selectFrom('payment_statuses as ps').select('ps.name').whereRef('ps.id', '=', 'a.payment_status_id').as('payment_status_name'),
+  eb.selectFrom('payment_statuses as ps').select('ps.code').whereRef('ps.id', '=', 'a.payment_status_id').as('payment_status_code'),
+];
+
+/** Appointments with what a response nests, unfiltered and unordered (detail and list build on it). */
+function appointmentRows(db: Db) {
+  return db
     .selectFrom('appointments as a')
     .innerJoin('patients as p', 'p.id', 'a.patient_id')
     .innerJoin('therapists as t', 't.id', 'a.therapist_id')
-    .innerJoin('appointment_statuses as s', 's.id', 'a.appointment_status_id')
-    .leftJoin('payment_types as pt', 'pt.id', 'a.payment_type_id')
-    .leftJoin('payment_statuses as ps', 'ps.id', 'a.payment_status_id')
     .leftJoin('tickets as tk', 'tk.appointment_id', 'a.id')
     .select([
       'a.id',
@@ -75,8 +89,6 @@ export function appointmentQuery(db: Db, f: AppointmentFilter) {
       'a.hour',
       'a.duration_minutes',
       'a.appointment_status_id',
-      's.name as status_name',
-      's.kind as status_kind',
       'a.appointment_type',
       'a.room',
       'a.ailments',
@@ -91,10 +103,7 @@ export function appointmentQuery(db: Db, f: AppointmentFilter) {
       'a.payment_detail',
       'a.payment',
       'a.payment_type_id',
-      'pt.name as payment_type_name',
       'a.payment_status_id',
-      'ps.name as payment_status_name',
-      'ps.code as payment_status_code',
       'tk.id as ticket_id',
       'tk.ticket_number',
       'tk.status as ticket_status',
@@ -108,12 +117,53 @@ export function appointmentQuery(db: Db, f: AppointmentFilter) {
       'a.created_at',
       'a.updated_at',
       'a.deleted_at',
-    ]);
-  const o = f.order ?? { column: 'appointment_date', desc: true };
+    ])
+    .select(catalogNames);
+}
+
+/** The ORDER BY of a list: the chosen column, the hour after the date, the id last (a total order). */
+function ordered<Q extends { orderBy: (...args: any[]) => Q }>(q: Q, order: AppointmentOrder | undefined): Q {
+  const o = order ?? { column: 'appointment_date', desc: true };
   const dir = o.desc ? 'desc' : 'asc';
-  let ordered = applyFilters(q, f).orderBy(`a.${o.column}`, dir);
-  if (o.column === 'appointment_date') ordered = ordered.orderBy('a.hour', dir);
-  return ordered.orderBy('a.id', dir);
+  let r = q.orderBy(`a.${o.column}`, dir);
+  if (o.column === 'appointment_date') r = r.orderBy('a.hour', dir);
+  return o.column === 'id' ? r : r.orderBy('a.id', dir);
+}
+
+/** One appointment (or the filtered list, ordered) with everything a response nests. */
+export function appointmentQuery(db: Db, f: AppointmentFilter) {
+  let q = appointmentRows(db);
+  if (f.kinds) q = q.innerJoin('appointment_statuses as s', 's.id', 'a.appointment_status_id');
+  return ordered(applyFilters(q, f), f.order);
+}
+
+/** Only the clinic (and an ordering): the agenda's bare list, whose total is the live counter. */
+const unfiltered = (f: AppointmentFilter) => {
+  const { reflexoId: _r, order: _o, ...filters } = f;
+  return Object.values(filters).every((v) => v === undefined || v === '');
+};
+
+/** The appointments a filter selects, joining only what the filter reads (for ids and counts). */
+function filtered(db: Db, f: AppointmentFilter) {
+  let q = db.selectFrom('appointments as a');
+  if (f.kinds) q = q.innerJoin('appointment_statuses as s', 's.id', 'a.appointment_status_id') as typeof q;
+  if (f.search) q = q.leftJoin('tickets as tk', 'tk.appointment_id', 'a.id') as typeof q;
+  return applyFilters(q, f);
+}
+
+/**
+ * One page of a list and its total, in one statement. The page's ids come first, from the columns
+ * of the ordering alone: on the default orders that is an index-only walk of
+ * appointments_tenant_date_idx (reflexo_id, appointment_date, hour, id), so a deep page skips index
+ * entries, not joined rows; only the page's rows are then joined. The total: the clinic's live
+ * counter (0010) for the bare agenda, else a window count over the ids. A page past the end returns
+ * no row and so no total: the caller counts then.
+ */
+export async function selectAppointmentPage(db: Db, f: AppointmentFilter, size: number, offset: number) {
+  const total = unfiltered(f) ? liveCountExpr('appointments', f.reflexoId) : sql<string>`count(*) OVER ()`;
+  const ids = ordered(filtered(db, f).select('a.id').select(total.as('total')), f.order).limit(size).offset(offset);
+  const rows = await ordered(appointmentRows(db).innerJoin(ids.as('pg'), 'pg.id', 'a.id').select('pg.total'), f.order).execute();
+  return { rows: rows.map(({ total: _t, ...row }) => row), total: rows.length ? Number(rows[0].total) : null };
 }
 
 /**
@@ -122,12 +172,8 @@ export function appointmentQuery(db: Db, f: AppointmentFilter) {
  */
 export async function countAppointments(db: Db, f: AppointmentFilter): Promise<number> {
   // The bare agenda (no filter but the clinic): the trigger-kept counter, not a scan of every row.
-  const { reflexoId, order: _order, ...filters } = f;
-  if (Object.values(filters).every((v) => v === undefined || v === '')) return liveCount(db, 'appointments', reflexoId);
-  let q = db.selectFrom('appointments as a');
-  if (f.kinds) q = q.innerJoin('appointment_statuses as s', 's.id', 'a.appointment_status_id') as typeof q;
-  if (f.search) q = q.leftJoin('tickets as tk', 'tk.appointment_id', 'a.id') as typeof q;
-  const r = await applyFilters(q.select(sql<number>`count(*)::int`.as('n')), f).executeTakeFirstOrThrow();
+  if (unfiltered(f)) return liveCount(db, 'appointments', f.reflexoId);
+  const r = await filtered(db, f).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
   return r.n;
 }
 

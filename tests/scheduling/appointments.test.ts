@@ -276,7 +276,24 @@ describe('list and detail', () => {
     const small = await count(2);
     const large = await count(15);
     expect(large).toBe(small);
-    expect(small).toBeLessThanOrEqual(4); // BEGIN + caller probe, the count, the page with everything nested, COMMIT
+    expect(small).toBeLessThanOrEqual(3); // BEGIN + caller probe, the page with everything nested and its total, COMMIT
+  });
+
+  it('every page is its slice of the whole list, with the whole total: bare agenda, a filter, an ordering; past the end the total stays', async () => {
+    for (let i = 0; i < 6; i++) await book({}, k);
+    const get = (query: Record<string, string | number>) => call(handler, { path: P, token: k.staff, query }).then((r) => r.body);
+    for (const filter of [{}, { therapist: k.therapist.id }, { ordering: 'hour' }, { ordering: '-created_at', search: '' }]) {
+      const whole = await get({ ...filter, page_size: 100 });
+      expect(whole.results.length).toBe(whole.count);
+      const pages: number[] = [];
+      for (let page = 1; (page - 1) * 4 < whole.count; page++) {
+        const body = await get({ ...filter, page_size: 4, page });
+        expect(body.count).toBe(whole.count);
+        pages.push(...body.results.map((r: any) => r.id));
+      }
+      expect(pages).toEqual(whole.results.map((r: any) => r.id));
+      expect(await get({ ...filter, page_size: 4, page: 50 })).toMatchObject({ count: whole.count, next: null, results: [] });
+    }
   });
 
   it('completed/, pending/, by_date_range/', async () => {
