@@ -24,6 +24,7 @@ import * as m0024 from './0024_crm';
 import * as m0025 from './0025_clinic_catalogs';
 import * as m0026 from './0026_report_indexes';
 import * as m0027 from './0027_report_indexes_2';
+import * as m0028 from './0028_list_indexes';
 
 /**
  * Every migration, in order. Listed statically (not read from the folder) so the same list works in
@@ -55,4 +56,5 @@ export const migrations: Record<string, Migration> = {
   '0025_clinic_catalogs': m0025,
   '0026_report_indexes': m0026,
   '0027_report_indexes_2': m0027,
+  '0028_list_indexes': m0028,
 };
