@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder, type Insertable, type Updateable } from 'kysely';
+import { sql, type ExpressionBuilder, type Updateable } from 'kysely';
 import type { Database } from '../db/types';
 import type { Db } from '../db/tenant';
 import { liveCount, liveCountExpr } from './live-counts';
@@ -186,10 +186,6 @@ export function lockAppointment(db: Db, id: number, reflexoId: number | null) {
   return q.forUpdate().executeTakeFirst();
 }
 
-export function insertAppointment(db: Db, v: Insertable<AppointmentsTable>) {
-  return db.insertInto('appointments').values(v).returning('id').executeTakeFirstOrThrow();
-}
-
 export function updateAppointment(db: Db, id: number, reflexoId: number, v: Updateable<AppointmentsTable>) {
   return db.updateTable('appointments').set(v).where('id', '=', id).where('reflexo_id', '=', reflexoId).executeTakeFirst();
 }
@@ -202,39 +198,8 @@ export function findLivePatient(db: Db, id: number, reflexoId: number) {
   return db.selectFrom('patients').select('id').where('id', '=', id).where('reflexo_id', '=', reflexoId).where('deleted_at', 'is', null).executeTakeFirst();
 }
 
-/** A therapist one may book: of the clinic, not deleted, not deactivated. */
-export function findBookableTherapist(db: Db, id: number, reflexoId: number) {
-  return db
-    .selectFrom('therapists')
-    .select('id')
-    .where('id', '=', id)
-    .where('reflexo_id', '=', reflexoId)
-    .where('deleted_at', 'is', null)
-    .where('is_active', '=', true)
-    .executeTakeFirst();
-}
-
-/** By id, or by name or code compared case-insensitively (the first match by id when several). */
-const byRef = (ref: number | string, hasCode: boolean) => (eb: any) => {
-  if (typeof ref === 'number') return eb('id', '=', ref);
-  const name = ref.trim().toLowerCase();
-  return hasCode ? eb.or([eb(sql`lower(name)`, '=', name), eb(sql`lower(code)`, '=', name)]) : eb(sql`lower(name)`, '=', name);
-};
-
-export function findLiveStatus(db: Db, ref: number | string) {
-  return db.selectFrom('appointment_statuses').select(['id', 'kind']).where(byRef(ref, false)).where('deleted_at', 'is', null).orderBy('id').executeTakeFirst();
-}
-
 export function findStatusIdByKind(db: Db, kind: StatusKind) {
   return db.selectFrom('appointment_statuses').select(['id', 'kind']).where('kind', '=', kind).executeTakeFirst();
-}
-
-export function findPaymentType(db: Db, ref: number | string) {
-  return db.selectFrom('payment_types').select(['id', 'name', 'code']).where(byRef(ref, true)).where('deleted_at', 'is', null).orderBy('id').executeTakeFirst();
-}
-
-export function findPaymentStatus(db: Db, ref: number | string) {
-  return db.selectFrom('payment_statuses').select(['id', 'code']).where(byRef(ref, true)).orderBy('id').executeTakeFirst();
 }
 
 export interface Slot {
