@@ -486,10 +486,23 @@ export function wallClockOf(at: StartsAt, timeZone: string): { date: string; hou
 }
 
 /** Each record with its clinic's zone and its start instant: one query per distinct clinic (one for a clinic user). */
-export async function zoneAppointments(db: Db, rows: AppointmentRecord[]): Promise<ZonedAppointment[]> {
+export async function zoneAppointments(db: Db, rows: (AppointmentRecord & { time_zone?: string })[]): Promise<ZonedAppointment[]> {
+  // A list page's rows carry their clinic's zone (selectAppointmentPage); others cost one read per clinic.
   const zones = new Map<number, string>();
-  for (const id of new Set(rows.map((r) => r.reflexo_id))) zones.set(id, (await clockOf(db, id)).time_zone);
-  return rows.map((r) => ({ ...r, time_zone: zones.get(r.reflexo_id)!, starts_at: startsAtOf(r, zones.get(r.reflexo_id)!) }));
+  for (const r of rows) if (r.time_zone) zones.set(r.reflexo_id, r.time_zone);
+  for (const id of new Set(rows.map((r) => r.reflexo_id))) if (!zones.has(id)) zones.set(id, (await clockOf(db, id)).time_zone);
+  // A day's agenda repeats a few start times: each is converted once (several Intl calls apiece).
+  const starts = new Map<string, Date>();
+  const startOf = (r: AppointmentRecord, zone: string) => {
+    const key = `${zone} ${r.appointment_date} ${r.hour}`;
+    let at = starts.get(key);
+    if (!at) starts.set(key, (at = startsAtOf(r, zone)));
+    return at;
+  };
+  return rows.map((r) => {
+    const zone = zones.get(r.reflexo_id)!;
+    return { ...r, time_zone: zone, starts_at: startOf(r, zone) };
+  });
 }
 
 const zoneOne = async (db: Db, row: AppointmentRecord) => (await zoneAppointments(db, [row]))[0];

@@ -162,7 +162,9 @@ function filtered(db: Db, f: AppointmentFilter) {
 export async function selectAppointmentPage(db: Db, f: AppointmentFilter, size: number, offset: number) {
   const total = unfiltered(f) ? liveCountExpr('appointments', f.reflexoId) : sql<string>`count(*) OVER ()`;
   const ids = ordered(filtered(db, f).select('a.id').select(total.as('total')), f.order).limit(size).offset(offset);
-  const rows = await ordered(appointmentRows(db).innerJoin(ids.as('pg'), 'pg.id', 'a.id').select('pg.total'), f.order).execute();
+  // The clinic's time zone rides along (the v1 surface turns date + hour into an instant): evaluated once for a clinic.
+  const zone = f.reflexoId === null ? sql<string>`(SELECT tz.time_zone FROM tenants tz WHERE tz.id = a.reflexo_id)` : sql<string>`(SELECT tz.time_zone FROM tenants tz WHERE tz.id = ${f.reflexoId})`;
+  const rows = await ordered(appointmentRows(db).innerJoin(ids.as('pg'), 'pg.id', 'a.id').select(['pg.total', zone.as('time_zone')]), f.order).execute();
   return { rows: rows.map(({ total: _t, ...row }) => row), total: rows.length ? Number(rows[0].total) : null };
 }
 

@@ -145,6 +145,10 @@ describe('the Cita shape and fecha_hora ↔ the Reflexo date + hour', () => {
     expect([winter.status, summer.status]).toEqual([201, 201]);
     expect(winter.body.fecha_hora).toBe(`${year}-01-15T15:00:00Z`);
     expect(summer.body.fecha_hora).toBe(`${year}-07-15T14:00:00Z`);
+    // A day's agenda reads the zone with its page: the same instants.
+    const day = async (date: string) => (await call(handler, { path: `${P}/date/${date}`, token: t.admin.token })).body.map((c: any) => c.fecha_hora);
+    expect(await day(`${year}-01-15`)).toEqual([`${year}-01-15T15:00:00Z`]);
+    expect(await day(`${year}-07-15`)).toEqual([`${year}-07-15T14:00:00Z`]);
     // 02:30 on the spring-forward Sunday does not exist there.
     const march = new Date(Date.UTC(year, 2, 1));
     const secondSunday = 1 + ((7 - march.getUTCDay()) % 7) + 7;
