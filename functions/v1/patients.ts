@@ -305,7 +305,7 @@ export const group = defineV1Group({
           page: query.page,
           size: query.size,
         });
-        return { rows: await withVisits(db, page.rows), count: page.count };
+        return { rows: page.rows, count: page.count };
       },
       present: toPaciente,
     }),
@@ -316,7 +316,7 @@ export const group = defineV1Group({
       item: Paciente,
       load: async ({ db, actor, query }) => {
         const page = await findPatients(db, actor, { search: query.q as string, page: query.page, size: query.size });
-        return { rows: await withVisits(db, page.rows), count: page.count };
+        return { rows: page.rows, count: page.count };
       },
       present: toPaciente,
     }),

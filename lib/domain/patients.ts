@@ -239,22 +239,26 @@ export interface PatientFilters {
 }
 
 /**
- * One page of the clinic's live patients (newest first) matching `f`. Without filters, and with a
- * search of names, document or e-mail only, this is listPatients/searchPatients (live counter,
- * trigram function); a filter or a phone-shaped word takes one filtered statement.
+ * One page of the clinic's live patients (newest first) matching `f`, each with its visit figures (in
+ * the page's own statement). Without filters, and with a search of names, document or e-mail only,
+ * this reads like listPatients/searchPatients (live counter, search function); a filter or a
+ * phone-shaped word takes one filtered statement.
  */
-export async function findPatients(db: Db, actor: Actor | null, f: PatientFilters & { page: number; size: number }): Promise<Page<PatientRecord>> {
+export async function findPatients(db: Db, actor: Actor | null, f: PatientFilters & { page: number; size: number }): Promise<Page<PatientWithVisits>> {
   const reflexoId = readScope(actor);
   const terms = searchTerms(f.search ?? '');
   const filtered = [f.estadoPaciente, f.fuenteCaptacion, f.aseguradora, f.lineaNegocio, f.doctorId].some((v) => v !== undefined && v !== '');
-  if (!filtered && !terms.some(isPhoneTerm)) return listPatients(db, actor, { page: f.page, perPage: f.size, q: f.search });
-  const { rows, count } = await selectFilteredPatientPage(
-    db,
-    { reflexoId, estadoPaciente: f.estadoPaciente, fuenteCaptacion: f.fuenteCaptacion, aseguradora: f.aseguradora, lineaNegocio: f.lineaNegocio, therapistId: f.doctorId, terms },
-    f.page,
-    f.size,
-  );
-  return { rows, count, page: f.page, size: f.size };
+  const { rows, count } =
+    !filtered && !terms.some(isPhoneTerm)
+      ? await selectPatientPage(db, { reflexoId, q: f.search }, f.page, f.size, { visits: true })
+      : await selectFilteredPatientPage(
+          db,
+          { reflexoId, estadoPaciente: f.estadoPaciente, fuenteCaptacion: f.fuenteCaptacion, aseguradora: f.aseguradora, lineaNegocio: f.lineaNegocio, therapistId: f.doctorId, terms },
+          f.page,
+          f.size,
+          { visits: true },
+        );
+  return { rows: rows.map(({ visits, ...r }) => ({ ...r, visits: visits ?? NO_VISITS })), count, page: f.page, size: f.size };
 }
 
 export type PatientVisits = Omit<VisitSummary, 'patient_id'>;

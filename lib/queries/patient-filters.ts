@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/tenant';
 import { foldedContains } from './clinical-search';
 import type { Page } from './paginate';
+import { visitsOfRow, type VisitFigures } from './patient-visits';
 import { patientsQuery, type PatientRow } from './patients';
 
 /*
@@ -57,13 +58,17 @@ function matching(db: Db, f: PatientFilter) {
  * newest first); only the page's rows are then read with their catalog names. A page past the end
  * returns no row, so the total is counted apart then.
  */
-export async function selectFilteredPatientPage(db: Db, f: PatientFilter, page: number, size: number): Promise<Page<PatientRow>> {
+export async function selectFilteredPatientPage(db: Db, f: PatientFilter, page: number, size: number, opts: { visits?: boolean } = {}): Promise<Page<PatientRow & { visits?: VisitFigures }>> {
   const ids = matching(db, f)
     .select(['pa.id', sql<string>`count(*) OVER ()`.as('total')])
     .orderBy('pa.id', 'desc')
     .limit(size)
     .offset((page - 1) * size);
-  const found = await patientsQuery(db, { reflexoId: f.reflexoId }).innerJoin(ids.as('pg'), 'pg.id', 'pa.id').select('pg.total').execute();
+  const found = await patientsQuery(db, { reflexoId: f.reflexoId })
+    .innerJoin(ids.as('pg'), 'pg.id', 'pa.id')
+    .select('pg.total')
+    .select(opts.visits ? [visitsOfRow(f.reflexoId).as('visits')] : [])
+    .execute();
   const count = found.length ? Number(found[0].total) : Number((await matching(db, f).select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow()).n);
   return { rows: found.map(({ total: _t, ...row }) => row), count, page, size };
 }

@@ -5,6 +5,7 @@ import type { Database } from '../db/types';
 import type { PatientsTable } from '../db/tables/clinical';
 import type { Insertable, Updateable } from 'kysely';
 import { likeEscape, searchTerms } from './clinical-search';
+import { visitsOfRow, type VisitFigures } from './patient-visits';
 
 /* Patients (tenant-owned). Soft-deleted rows are never returned. */
 
@@ -77,13 +78,22 @@ function pageIds(db: Db, reflexoId: number | null, size: number, offset: number)
  * 0010). With a search: ids and total from patient_search() (migration 0008), which can use the
  * trigram index, joined to their rows.
  */
-export async function selectPatientPage(db: Db, filter: { reflexoId: number | null; q?: string }, page: number, size: number) {
+export async function selectPatientPage(
+  db: Db,
+  filter: { reflexoId: number | null; q?: string },
+  page: number,
+  size: number,
+  opts: { visits?: boolean } = {},
+): Promise<{ rows: (PatientRow & { visits?: VisitFigures })[]; count: number }> {
   const offset = (page - 1) * size;
+  // v1's visit figures, as a column of the same statement.
+  const visits = opts.visits ? [visitsOfRow(filter.reflexoId).as('visits')] : [];
   const terms = searchTerms(filter.q ?? '').map(likeEscape);
   if (!terms.length) {
     const found = await patientsQuery(db, filter)
       .where('pa.id', 'in', pageIds(db, filter.reflexoId, size, offset))
       .select(liveCountExpr('patients', filter.reflexoId).as('total'))
+      .select(visits)
       .execute();
     // A page past the end has no row to carry the total.
     const count = found.length ? Number(found[0].total) : await liveCount(db, 'patients', filter.reflexoId);
@@ -95,11 +105,12 @@ export async function selectPatientPage(db: Db, filter: { reflexoId: number | nu
     .leftJoin('patients as pa', (j) => j.onRef('pa.id', '=', 's.id').on('pa.deleted_at', 'is', null))
     .select(cols)
     .select(catalogNames)
+    .select(visits)
     .select('s.total')
     .orderBy('s.id', 'desc')
     .execute();
   const count = Number(found[0]?.total ?? 0);
-  const rows = found.flatMap(({ total: _t, ...row }) => (row.id === null ? [] : [row as PatientRow]));
+  const rows = found.flatMap(({ total: _t, ...row }) => (row.id === null ? [] : [row as PatientRow & { visits?: VisitFigures }]));
   return { rows, count };
 }
 

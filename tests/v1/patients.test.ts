@@ -247,6 +247,11 @@ describe('visit figures', () => {
     expect(byId[none]).toMatchObject({ ultima_cita: null, proxima_cita: null, total_citas: 0, citas_realizadas: 0 });
     expect((await call(handler, { path: `${P}/${p}`, token: a.token })).body).toMatchObject(expected);
     expect((await call(handler, { path: `${P}/search`, token: a.token, query: { q: 'visitas' } })).body[0]).toMatchObject(expected);
+    // The filtered statement (a filter, a phone-shaped word) carries them too.
+    const filtered = await call(handler, { path: P, token: a.token, query: { estado_paciente: 'activo', doctor_id: d } });
+    expect(Object.fromEntries(filtered.body.map((x: { id: number }) => [x.id, x]))[p]).toMatchObject(expected);
+    await ownerKysely().updateTable('patients').set({ phone1: '944 321 765' }).where('id', '=', p).execute();
+    expect((await call(handler, { path: P, token: a.token, query: { search: '321765' } })).body).toEqual([expect.objectContaining({ id: p, ...expected })]);
   });
 });
 
