@@ -3,7 +3,8 @@ import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
 /*
  * The password rules of the profiles module (8–128 characters, letters + numbers + symbols, not a
  * common password) and a strength estimate from zxcvbn-ts, loaded on first use: its dictionaries are
- * large and no other route needs them.
+ * large and no other route needs them. zxcvbn-ts is not bundled (serverless.yml custom.esbuild.external,
+ * packed as node_modules where a bundle requires it), so even login's bundle does not carry them.
  */
 export const PASSWORD_RULES = {
   minLength: 8,

@@ -22,29 +22,15 @@ const ZEBRA = '#f3f5f8';
 type Doc = PDFKit.PDFDocument;
 
 /*
- * pdfkit reads its standard-font metrics with require('#standard-fonts/…') through createRequire,
- * a lookup no bundler can follow: inside the bundled Lambda it would fail. The three fonts we use
- * are required here by their public subpaths (so esbuild bundles them) and handed to that lookup.
- * require, not import(): the bundle must take pdfkit's CommonJS build (the ESM one needs import.meta.url).
+ * pdfkit is not bundled (serverless.yml custom.esbuild.external): it is packed as node_modules into
+ * the zips of the functions that export PDFs and required here at the first PDF, so no other request
+ * pays for it. Loaded from its package it reads its standard-font metrics (require('#standard-fonts/…')
+ * through its package.json `imports`) as it does anywhere; bundled, that lookup would fail.
+ * require, not import(): pdfkit's CommonJS build, as the cjs bundle takes it.
  */
-/* eslint-disable @typescript-eslint/no-require-imports */
-const FONT_MODULES: Record<string, () => unknown> = {
-  '#standard-fonts/Helvetica': () => require('pdfkit/standard-fonts/Helvetica'),
-  '#standard-fonts/HelveticaBold': () => require('pdfkit/standard-fonts/HelveticaBold'),
-  '#standard-fonts/HelveticaOblique': () => require('pdfkit/standard-fonts/HelveticaOblique'),
-};
 let pdfkit: typeof import('pdfkit') | undefined;
-function loadPdfkit(): typeof import('pdfkit') {
-  if (pdfkit) return pdfkit;
-  const Module = require('node:module') as { _load: (request: unknown, ...rest: unknown[]) => unknown };
-  const load = Module._load;
-  Module._load = function (this: unknown, request: unknown, ...rest: unknown[]) {
-    const font = typeof request === 'string' ? FONT_MODULES[request] : undefined;
-    return font ? font() : load.call(this, request, ...rest);
-  };
-  return (pdfkit = require('pdfkit') as typeof import('pdfkit'));
-}
-/* eslint-enable @typescript-eslint/no-require-imports */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const loadPdfkit = (): typeof import('pdfkit') => (pdfkit ??= require('pdfkit') as typeof import('pdfkit'));
 
 const rightAligned = (c: Column) => ['money', 'int', 'percent'].includes(c.kind);
 
