@@ -13,6 +13,11 @@ import { up as exactSearch0008 } from './0008_patient_search';
  *   index alone, and the probes of 0027 keep the same key.
  * - patient_search() counts exactly up to 1,000 matches and estimates beyond (see below and README);
  *   a term under four characters matches the start of a word. Same signature and result as 0008.
+ * - patient_page_ids() and appointment_page_ids(): the ids of a page of the bare register, the bare
+ *   agenda or a day's agenda. A deep page skips index entries; under RLS each skipped entry also
+ *   evaluated the tenant policy (two current_setting() calls), 3–5× the cost of the skip itself, so
+ *   these run as their owner (as patient_search, 0008) with the tenant wall checked once. Where the
+ *   owner does not bypass RLS they are still correct, just not faster.
  */
 const FOLD = `'áéíóúäëïöüàèìòùâêîôûñç', 'aeiouaeiouaeiouaeiounc'`;
 
@@ -102,7 +107,52 @@ BEGIN
 END
 $fn$`;
 
+/** The caller may read clinic `c`: the tenant policy's predicate, on the argument instead of each row. */
+const mayRead = (c: string) => `(current_setting('app.global', true) = 'on' OR ${c} = nullif(current_setting('app.reflexo_id', true), '')::int)`;
+
+const pageFunctions = [
+  `CREATE FUNCTION patient_page_ids(p_reflexo_id integer, p_limit integer, p_offset integer)
+RETURNS SETOF integer
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp ROWS 50 AS $fn$
+  SELECT p.id FROM patients p
+  WHERE p.reflexo_id = p_reflexo_id AND p.deleted_at IS NULL AND ${mayRead('p_reflexo_id')}
+  ORDER BY p.id DESC LIMIT greatest(p_limit, 0) OFFSET greatest(p_offset, 0)
+$fn$`,
+  `CREATE FUNCTION appointment_page_ids(p_reflexo_id integer, p_day date, p_ascending boolean, p_limit integer, p_offset integer)
+RETURNS TABLE (id integer, total bigint)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp ROWS 50 AS $fn$
+DECLARE
+  lim int := greatest(p_limit, 0);
+  off int := greatest(p_offset, 0);
+BEGIN
+  -- IS NOT TRUE, not NOT: without a tenant setting the predicate is null, and that must refuse too.
+  IF p_reflexo_id IS NULL OR ${mayRead('p_reflexo_id')} IS NOT TRUE THEN RETURN; END IF;
+  IF p_day IS NULL THEN
+    -- The bare agenda: its total is the live counter (0010), read by the caller.
+    IF p_ascending THEN
+      RETURN QUERY SELECT a.id, NULL::bigint FROM appointments a WHERE a.reflexo_id = p_reflexo_id AND a.deleted_at IS NULL
+        ORDER BY a.appointment_date, a.hour, a.id LIMIT lim OFFSET off;
+    ELSE
+      RETURN QUERY SELECT a.id, NULL::bigint FROM appointments a WHERE a.reflexo_id = p_reflexo_id AND a.deleted_at IS NULL
+        ORDER BY a.appointment_date DESC, a.hour DESC, a.id DESC LIMIT lim OFFSET off;
+    END IF;
+  ELSIF p_ascending THEN
+    RETURN QUERY SELECT a.id, count(*) OVER () FROM appointments a WHERE a.reflexo_id = p_reflexo_id AND a.deleted_at IS NULL AND a.appointment_date = p_day
+      ORDER BY a.hour, a.id LIMIT lim OFFSET off;
+  ELSE
+    RETURN QUERY SELECT a.id, count(*) OVER () FROM appointments a WHERE a.reflexo_id = p_reflexo_id AND a.deleted_at IS NULL AND a.appointment_date = p_day
+      ORDER BY a.hour DESC, a.id DESC LIMIT lim OFFSET off;
+  END IF;
+END
+$fn$`,
+  `REVOKE ALL ON FUNCTION patient_page_ids(integer, integer, integer) FROM PUBLIC`,
+  `REVOKE ALL ON FUNCTION appointment_page_ids(integer, date, boolean, integer, integer) FROM PUBLIC`,
+  `GRANT EXECUTE ON FUNCTION patient_page_ids(integer, integer, integer) TO ${APP_ROLE}`,
+  `GRANT EXECUTE ON FUNCTION appointment_page_ids(integer, date, boolean, integer, integer) TO ${APP_ROLE}`,
+];
+
 export async function up(db: Kysely<any>): Promise<void> {
+  for (const statement of pageFunctions) await sql.raw(statement).execute(db);
   await sql`DROP INDEX patients_tenant_live_idx`.execute(db);
   await sql`CREATE INDEX patients_tenant_live_idx ON patients (reflexo_id, id DESC) INCLUDE (search_text) WHERE deleted_at IS NULL`.execute(db);
   await sql`DROP INDEX appointments_patient_date_idx`.execute(db);
@@ -113,6 +163,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await sql`DROP FUNCTION IF EXISTS appointment_page_ids(integer, date, boolean, integer, integer)`.execute(db);
+  await sql`DROP FUNCTION IF EXISTS patient_page_ids(integer, integer, integer)`.execute(db);
   // 0008's function: an exact count of every match.
   await sql`DROP FUNCTION IF EXISTS patient_search(integer, text[], integer, integer)`.execute(db);
   await exactSearch0008(db);

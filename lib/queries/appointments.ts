@@ -138,7 +138,7 @@ export function appointmentQuery(db: Db, f: AppointmentFilter) {
 }
 
 /** Only the clinic (and an ordering): the agenda's bare list, whose total is the live counter. */
-const unfiltered = (f: AppointmentFilter) => {
+const unfiltered = (f: Omit<AppointmentFilter, 'reflexoId'> & { reflexoId?: number | null }) => {
   const { reflexoId: _r, order: _o, ...filters } = f;
   return Object.values(filters).every((v) => v === undefined || v === '');
 };
@@ -152,6 +152,29 @@ function filtered(db: Db, f: AppointmentFilter) {
 }
 
 /**
+ * The ids of a page (and, unless it is the live counter, the total). The bare agenda and a day's
+ * agenda of one clinic in date order come from appointment_page_ids() (migration 0028), which checks
+ * the tenant wall once instead of on every index entry a deep page skips; other lists from the same
+ * walk under RLS.
+ */
+function functionPageIds(db: Db, reflexoId: number, day: string | null, ascending: boolean, size: number, offset: number) {
+  const total = day ? sql<string | null>`ids.total` : liveCountExpr('appointments', reflexoId);
+  return db
+    .selectFrom(sql<{ id: number; total: string | null }>`appointment_page_ids(${reflexoId}::int, ${day}::date, ${ascending}, ${size}::int, ${offset}::int)`.as('ids'))
+    .select(['ids.id', total.as('total')]);
+}
+
+function pageIds(db: Db, f: AppointmentFilter, size: number, offset: number) {
+  const o = f.order ?? { column: 'appointment_date', desc: true };
+  const { reflexoId, appointmentDate, ...rest } = f;
+  if (reflexoId !== null && o.column === 'appointment_date' && unfiltered(rest)) {
+    return functionPageIds(db, reflexoId, appointmentDate || null, !o.desc, size, offset);
+  }
+  const total = unfiltered(f) ? liveCountExpr('appointments', f.reflexoId) : sql<string | null>`count(*) OVER ()`;
+  return ordered(filtered(db, f).select('a.id').select(total.as('total')), f.order).limit(size).offset(offset) as unknown as ReturnType<typeof functionPageIds>;
+}
+
+/**
  * One page of a list and its total, in one statement. The page's ids come first, from the columns
  * of the ordering alone: on the default orders that is an index-only walk of
  * appointments_tenant_date_idx (reflexo_id, appointment_date, hour, id), so a deep page skips index
@@ -160,8 +183,7 @@ function filtered(db: Db, f: AppointmentFilter) {
  * no row and so no total: the caller counts then.
  */
 export async function selectAppointmentPage(db: Db, f: AppointmentFilter, size: number, offset: number) {
-  const total = unfiltered(f) ? liveCountExpr('appointments', f.reflexoId) : sql<string>`count(*) OVER ()`;
-  const ids = ordered(filtered(db, f).select('a.id').select(total.as('total')), f.order).limit(size).offset(offset);
+  const ids = pageIds(db, f, size, offset);
   // The clinic's time zone rides along (the v1 surface turns date + hour into an instant): evaluated once for a clinic.
   const zone = f.reflexoId === null ? sql<string>`(SELECT tz.time_zone FROM tenants tz WHERE tz.id = a.reflexo_id)` : sql<string>`(SELECT tz.time_zone FROM tenants tz WHERE tz.id = ${f.reflexoId})`;
   const rows = await ordered(appointmentRows(db).innerJoin(ids.as('pg'), 'pg.id', 'a.id').select(['pg.total', zone.as('time_zone')]), f.order).execute();

@@ -61,15 +61,17 @@ export function patientsQuery(db: Db, filter: { reflexoId: number | null }) {
 }
 
 /**
- * The ids of one page of live patients, newest first: an index-only scan of patients_tenant_live_idx
- * (reflexo_id, id DESC), so a deep page skips index entries, never rows. Walking the primary key
- * backwards instead (what the planner chose for the whole page) passed every newer patient of the
- * other clinics first: 50,800 rows for the first page of the bench's largest clinic.
+ * The ids of one page of live patients, newest first, from an index-only walk of
+ * patients_tenant_live_idx (reflexo_id, id DESC): a deep page skips index entries, never rows. For
+ * a clinic the walk is patient_page_ids() (migration 0028), which checks the tenant wall once instead
+ * of on every entry it skips. Walking the primary key backwards instead (what the planner chose for
+ * the whole page) passed every newer patient of the other clinics first: 50,800 rows for the first
+ * page of the bench's largest clinic.
  */
 function pageIds(db: Db, reflexoId: number | null, size: number, offset: number) {
-  let q = db.selectFrom('patients').select('id').where('deleted_at', 'is', null);
-  if (reflexoId !== null) q = q.where('reflexo_id', '=', reflexoId);
-  return q.orderBy('id', 'desc').limit(size).offset(offset);
+  if (reflexoId !== null) return sql<boolean>`pa.id IN (SELECT patient_page_ids(${reflexoId}::int, ${size}::int, ${offset}::int))`;
+  const ids = db.selectFrom('patients').select('id').where('deleted_at', 'is', null).orderBy('id', 'desc').limit(size).offset(offset);
+  return sql<boolean>`pa.id IN (${ids})`;
 }
 
 /**
@@ -91,7 +93,7 @@ export async function selectPatientPage(
   const terms = searchTerms(filter.q ?? '').map(likeEscape);
   if (!terms.length) {
     const found = await patientsQuery(db, filter)
-      .where('pa.id', 'in', pageIds(db, filter.reflexoId, size, offset))
+      .where(pageIds(db, filter.reflexoId, size, offset))
       .select(liveCountExpr('patients', filter.reflexoId).as('total'))
       .select(visits)
       .execute();

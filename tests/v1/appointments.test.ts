@@ -277,6 +277,12 @@ describe('reads', () => {
     expect(day.status).toBe(200);
     expect(day.body.map((c: { id: number }) => c.id)).toEqual([clinic.ids[2], clinic.ids[1]]);
     expect(day.body[0].fecha_hora).toBe(utc(clinic.day1, '08:00'));
+    // Page by page, each with the day's total; past the end, no rows and the same total.
+    for (const [page, ids] of [[1, [clinic.ids[2]]], [2, [clinic.ids[1]]], [3, []]] as const) {
+      const res = await list({ page, size: 1 }, `${P}/date/${clinic.day1}`);
+      expect(res.body.map((c: { id: number }) => c.id)).toEqual(ids);
+      expect(res.headers['x-total-count']).toBe('2');
+    }
     for (const bad of ['2024-13-01', '2024-02-30', 'manana']) {
       const res = await list({}, `${P}/date/${bad}`);
       expect(res.status).toBe(422);
