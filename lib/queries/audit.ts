@@ -1,20 +1,11 @@
-import { sql, type Insertable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { sqlLiteral, writeWithCommit, type Db } from '../db/tenant';
 import type { AuditLogTable } from '../db/tables/core';
 
 /* The audit log. Writes go through recordAudit (lib/domain/audit.ts). */
 
-export interface AuditRow {
-  reflexo_id: number | null;
-  user_id: number | null;
-  action: string;
-  entity: string;
-  entity_id: string | null;
-  changed_fields: string[] | null;
-  ip: string | null;
-  user_agent: string | null;
-  request_id: string | null;
-}
+/** One audit row as recordAudit writes it: every column but the generated id and timestamp. */
+export type AuditRow = Omit<Selectable<AuditLogTable>, 'id' | 'created_at'>;
 
 // What jsonb would refuse: NUL (PostgreSQL text cannot hold it) is dropped; a lone surrogate becomes
 // U+FFFD, as pg's UTF-8 encoding of a parameter makes it.
@@ -42,7 +33,7 @@ function insertQueuedRows(rows: AuditRow[]): string {
  */
 export async function insertAuditRow(db: Db, row: AuditRow): Promise<void> {
   if (writeWithCommit(db, { kind: 'audit_log', row, render: insertQueuedRows })) return;
-  await db.insertInto('audit_log').values(row as Insertable<AuditLogTable>).execute();
+  await db.insertInto('audit_log').values(row).execute();
 }
 
 export interface AuditFilter {
