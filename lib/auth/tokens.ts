@@ -104,10 +104,28 @@ async function verifyWithKeys(token: string): Promise<{ payload: JWTPayload; cur
  * checks are then paid once instead of per request. Only the signature and claims are remembered —
  * revocation, the user's state and tenant are checked against the database on every request as
  * before. Only tokens of the current key are kept (one under the previous key stops at the end of the
- * rotation window whatever its expiry). Bounded: the oldest entry leaves when it is full.
+ * rotation window whatever its expiry), and the whole cache is dropped when the current key changes:
+ * after a rotation a token is accepted only if the new key or the previous-key window accepts it.
+ * Bounded: the oldest entry leaves when it is full.
  */
 const VERIFIED_CAP = 1000;
 const verifiedAccess = new Map<string, TokenClaims>();
+let verifiedUnder: string | undefined;
+
+function knownAccess(token: string): TokenClaims | undefined {
+  const secret = config.jwtSecret;
+  if (verifiedUnder !== secret) {
+    verifiedAccess.clear();
+    verifiedUnder = secret;
+    return undefined;
+  }
+  const known = verifiedAccess.get(token);
+  if (known && known.exp * 1000 <= Date.now()) {
+    verifiedAccess.delete(token);
+    return undefined;
+  }
+  return known;
+}
 
 function rememberVerified(token: string, claims: TokenClaims) {
   if (verifiedAccess.size >= VERIFIED_CAP) verifiedAccess.delete(verifiedAccess.keys().next().value!);
@@ -129,11 +147,8 @@ export async function verifyToken(token: string, expected: TokenType): Promise<T
   if (token.length > MAX_TOKEN_LENGTH) throw new InvalidToken('token too long');
   if (!COMPACT_JWS.test(token)) throw new InvalidToken('not a compact JWS');
   if (expected === 'access') {
-    const known = verifiedAccess.get(token);
-    if (known) {
-      if (known.exp * 1000 > Date.now()) return { ...known };
-      verifiedAccess.delete(token);
-    }
+    const known = knownAccess(token);
+    if (known) return { ...known };
   }
   try {
     const { payload, currentKey } = await verifyWithKeys(token);
