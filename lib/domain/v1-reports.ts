@@ -5,7 +5,7 @@ import { buildWorkbook, XLSX_TYPE } from '../exports/excel';
 import { buildPdf, PDF_TYPE } from '../exports/pdf';
 import { displayDate, type Column, type Report, type Row, type Table } from '../exports/table';
 import { productPage, productQuery } from '../queries/inventory';
-import { dayEnd, dayStart, doctorOfClinic, groupedTotals, type Dimension, type GroupRow } from '../queries/ledger';
+import { dayEnd, dayStart, doctorOfClinic, groupedTotals, periodTotals, type Dimension, type GroupRow } from '../queries/ledger';
 import {
   appointmentGroups,
   clinicDoctors,
@@ -76,6 +76,10 @@ const pick = (r: GroupRow | undefined): Totals => (r ? { ingresos: r.ingresos, e
 /** The ledger's totals on local days [from, to]: the statement /transactions/summary runs. */
 const ledger = (db: Db, clock: ClinicClock, r: DayRange, dims: Exclude<Dimension, 'total'>[]) =>
   groupedTotals(db, clock.reflexoId, clock.timeZone, dayStart(r.from, clock.timeZone), dayEnd(r.to, clock.timeZone), dims);
+
+/** Only the total of local days [from, to], from the ledger's day buckets (the same figures as ledger()'s total row). */
+const income = (db: Db, clock: ClinicClock, r: DayRange): Promise<Totals> =>
+  periodTotals(db, clock.reflexoId, dayStart(r.from, clock.timeZone), dayEnd(r.to, clock.timeZone));
 
 export interface DoctorName {
   id: number;
@@ -180,14 +184,14 @@ export async function dashboard(db: Db, actor: Actor | null, q: { start?: string
   const inPeriod = await appointmentGroups(db, id, period, ['tratamiento']);
   // The period is this month unless asked otherwise: the same range is summed once.
   const summed = new Map<string, Totals>();
-  const income = async (r: DayRange) => {
+  const incomeOf = async (r: DayRange) => {
     const key = `${r.from}/${r.to}`;
-    if (!summed.has(key)) summed.set(key, pick((await ledger(db, clock, r, [])).find((x) => x.dim === 'total')));
+    if (!summed.has(key)) summed.set(key, await income(db, clock, r));
     return summed.get(key)!;
   };
-  const weekTotals = await income(week);
-  const monthTotals = await income(month);
-  const periodTotals = await income(period);
+  const weekTotals = await incomeOf(week);
+  const monthTotals = await incomeOf(month);
+  const periodIncome = await incomeOf(period);
   const patients = (await newPatientGroups(db, id, clock.timeZone, period, [])).find((r) => r.dim === 'total');
   const scheduled = (await scheduledMinutes(db, id, period)).reduce((s, r) => s + r.minutes, 0);
   const lowStock = (await productPage(db, { reflexoId: id, lowStock: true }, 1, 1)).count;
@@ -198,7 +202,7 @@ export async function dashboard(db: Db, actor: Actor | null, q: { start?: string
     today: { day: clock.today, total: counts(today.find((r) => r.dim === 'total')).total, byEstado: byEstado(today) },
     week: { ...week, ...weekTotals },
     month: { ...month, ...monthTotals },
-    periodIncome: periodTotals,
+    periodIncome,
     newPatients: patients?.count ?? 0,
     appointments: all,
     occupancy: occupancy(all.bookedMinutes, scheduled),
@@ -429,9 +433,9 @@ async function clinicHeadlines(db: Db, clock: ClinicClock, period: DayRange, pre
   const one = async (r: DayRange): Promise<Headline> => {
     const a = counts(sumDays(days, r));
     const scheduled = (await scheduledMinutes(db, clock.reflexoId, r)).reduce((s, x) => s + x.minutes, 0);
-    const money = await ledger(db, clock, r, []);
+    const money = await income(db, clock, r);
     const patients = (await newPatientGroups(db, clock.reflexoId, clock.timeZone, r, [])).find((x) => x.dim === 'total')?.count ?? 0;
-    return { appointments: a, occupancy: occupancy(a.bookedMinutes, scheduled), income: pick(money.find((x) => x.dim === 'total')), patients };
+    return { appointments: a, occupancy: occupancy(a.bookedMinutes, scheduled), income: money, patients };
   };
   return [await one(period), await one(previous)];
 }

@@ -246,3 +246,29 @@ export async function groupedTotals(db: Db, reflexoId: number, tz: string, from:
      ORDER BY g.dim, g.ingresos::numeric DESC, g.key, g.doctor_id`.execute(db);
   return rows;
 }
+
+/**
+ * The total row of [from, to) without reading the period's entries: the UTC-day buckets wholly inside
+ * it (cash_daily_totals, kept by trigger from the same completed, live entries) plus the entries of
+ * the partial UTC days at either end. A month is ~30 bucket rows and two days' entries instead of its
+ * 37,000 entries (22 ms at bench scale 10). The same figures as groupedTotals' total row.
+ */
+export async function periodTotals(db: Db, reflexoId: number, from: RawBuilder<Date>, to: RawBuilder<Date>): Promise<TotalsRow> {
+  // The first UTC midnight at or after `from`, the last at or before `to`.
+  const firstDay = sql`(((${from}) - interval '1 microsecond') AT TIME ZONE 'UTC')::date + 1`;
+  const lastDay = sql`((${to}) AT TIME ZONE 'UTC')::date`;
+  const firstMidnight = sql`((${firstDay})::timestamp AT TIME ZONE 'UTC')`;
+  const lastMidnight = sql`((${lastDay})::timestamp AT TIME ZONE 'UTC')`;
+  const entriesOf = (start: RawBuilder<unknown>, end: RawBuilder<unknown>) => sql`
+    SELECT CASE WHEN c.kind = 'ingreso' THEN c.amount ELSE 0 END, CASE WHEN c.kind = 'egreso' THEN c.amount ELSE 0 END, 1
+      FROM cash_transactions c
+     WHERE c.reflexo_id = ${reflexoId} AND ${LIVE_COMPLETED} AND c.occurred_at >= ${start} AND c.occurred_at < ${end}`;
+  const { rows } = await sql<TotalsRow>`
+    SELECT ${money(sql`sum(x.income)`)} AS ingresos, ${money(sql`sum(x.expense)`)} AS egresos,
+           ${money(sql`sum(x.income - x.expense)`)} AS balance, coalesce(sum(x.entries), 0)::int AS cantidad
+      FROM (SELECT d.income, d.expense, d.entries FROM cash_daily_totals d
+             WHERE d.reflexo_id = ${reflexoId} AND d.day >= ${firstDay} AND d.day < ${lastDay}
+            UNION ALL ${entriesOf(from, sql`least(${firstMidnight}, ${to})`)}
+            UNION ALL ${entriesOf(sql`greatest(${lastMidnight}, ${firstMidnight})`, to)}) x (income, expense, entries)`.execute(db);
+  return rows[0];
+}

@@ -53,6 +53,12 @@ export interface AppointmentGroupRow {
  * Live appointments of the clinic on [from, to] counted in total and per each requested dimension.
  * `doctorId` narrows to one doctor; `patients` also counts the distinct patients of each group (a
  * DISTINCT aggregate sorts every group's rows, so it is computed only where a report shows it).
+ *
+ * Two levels: the rows are first counted by the raw columns the dimensions need (status, cancelled,
+ * and only the doctor, day, hour, treatment text or patient asked for), a cheap hash of a few
+ * integers and the type as written; names, weekdays, months and the folded treatment name are then
+ * computed once per group, not once per appointment. lower() under the database's locale was most of
+ * a month's dashboard (40,000 rows: 37 ms grouped on lower(btrim(type)) against 17 ms on the column).
  */
 export async function appointmentGroups(
   db: Db,
@@ -78,31 +84,44 @@ export async function appointmentGroups(
   const keyOf = (d: AppointmentDimension) => (d === 'fecha' ? `to_char(a.fecha, 'YYYY-MM-DD')` : d === 'mes' ? `to_char(a.mes, 'YYYY-MM')` : `${column[d]}::text`);
   const keyExpr = keyed.length ? `CASE ${keyed.map((d) => `WHEN grouping(${column[d]}) = 0 THEN ${keyOf(d)}`).join(' ')} END` : 'NULL::text';
   const doctorExpr = dims.includes('doctor') ? 'CASE WHEN grouping(a.therapist_id) = 0 THEN a.therapist_id END' : 'NULL::int';
+  // The first level's key: what the requested dimensions read, the rest a constant null.
+  const needs = (...ds: AppointmentDimension[]) => ds.some((d) => dims.includes(d));
+  const raw = [
+    'a.appointment_status_id',
+    'a.cancelled_at IS NOT NULL AS cancelled',
+    needs('doctor') ? 'a.therapist_id' : 'NULL::int AS therapist_id',
+    opts.patients ? 'a.patient_id' : 'NULL::int AS patient_id',
+    needs('dia_semana', 'fecha', 'mes') ? 'a.appointment_date AS fecha' : 'NULL::date AS fecha',
+    needs('hora') ? 'extract(hour FROM a.hour)::int AS hora' : 'NULL::int AS hora',
+    needs('tratamiento') ? 'a.appointment_type AS tipo' : 'NULL::text AS tipo',
+  ];
   const { rows } = await sql<AppointmentGroupRow>`
     SELECT g.*, th.first_name AS doctor_first_name, th.last_name_paternal AS doctor_paternal, th.last_name_maternal AS doctor_maternal,
            pp.id AS treatment_id
       FROM (SELECT ${sql.raw(dimCase)} AS dim, ${sql.raw(keyExpr)} AS key, ${sql.raw(doctorExpr)} AS doctor_id,
                    min(a.tratamiento_nombre) AS treatment_name,
-                   count(*)::int AS total,
-                   count(*) FILTER (WHERE NOT a.anulada)::int AS booked,
-                   count(*) FILTER (WHERE a.estado = 'Completada')::int AS completed,
-                   count(*) FILTER (WHERE a.estado = 'Cancelada')::int AS cancelled,
-                   count(*) FILTER (WHERE a.estado = 'No asistió')::int AS no_show,
-                   coalesce(sum(a.duration_minutes) FILTER (WHERE NOT a.anulada), 0)::int AS booked_minutes,
+                   coalesce(sum(a.n), 0)::int AS total,
+                   coalesce(sum(a.n) FILTER (WHERE NOT a.anulada), 0)::int AS booked,
+                   coalesce(sum(a.n) FILTER (WHERE a.estado = 'Completada'), 0)::int AS completed,
+                   coalesce(sum(a.n) FILTER (WHERE a.estado = 'Cancelada'), 0)::int AS cancelled,
+                   coalesce(sum(a.n) FILTER (WHERE a.estado = 'No asistió'), 0)::int AS no_show,
+                   coalesce(sum(a.minutes) FILTER (WHERE NOT a.anulada), 0)::int AS booked_minutes,
                    ${opts.patients ? sql`count(DISTINCT a.patient_id) FILTER (WHERE NOT a.anulada)::int` : sql`NULL::int`} AS patients
-              FROM (SELECT a.therapist_id, a.patient_id, a.duration_minutes, ${ESTADO} AS estado,
-                           (s.kind IS NOT DISTINCT FROM 'cancelled' OR a.cancelled_at IS NOT NULL) AS anulada,
-                           extract(isodow FROM a.appointment_date)::int AS weekday,
-                           extract(hour FROM a.hour)::int AS hora,
-                           a.appointment_date AS fecha,
-                           date_trunc('month', a.appointment_date) AS mes,
-                           nullif(lower(btrim(a.appointment_type)), '') AS tratamiento,
-                           nullif(btrim(a.appointment_type), '') AS tratamiento_nombre
-                      FROM appointments a
-                      JOIN appointment_statuses s ON s.id = a.appointment_status_id
-                     WHERE a.reflexo_id = ${reflexoId} AND a.deleted_at IS NULL
-                       AND a.appointment_date >= ${r.from}::date AND a.appointment_date <= ${r.to}::date
-                       ${doctorId === undefined ? sql`` : sql`AND a.therapist_id = ${doctorId}`}) a
+              FROM (SELECT r.therapist_id, r.patient_id, r.n, r.minutes, ${ESTADO} AS estado,
+                           (s.kind IS NOT DISTINCT FROM 'cancelled' OR r.cancelled) AS anulada,
+                           extract(isodow FROM r.fecha)::int AS weekday,
+                           r.hora,
+                           r.fecha,
+                           date_trunc('month', r.fecha) AS mes,
+                           nullif(lower(btrim(r.tipo)), '') AS tratamiento,
+                           nullif(btrim(r.tipo), '') AS tratamiento_nombre
+                      FROM (SELECT ${sql.raw(raw.join(', '))}, count(*) AS n, sum(a.duration_minutes) AS minutes
+                              FROM appointments a
+                             WHERE a.reflexo_id = ${reflexoId} AND a.deleted_at IS NULL
+                               AND a.appointment_date >= ${r.from}::date AND a.appointment_date <= ${r.to}::date
+                               ${doctorId === undefined ? sql`` : sql`AND a.therapist_id = ${doctorId}`}
+                             GROUP BY ${sql.raw(raw.map((_, i) => String(i + 1)).join(', '))}) r
+                      JOIN appointment_statuses s ON s.id = r.appointment_status_id) a
              GROUP BY GROUPING SETS (${sql.raw(sets)})) g
       LEFT JOIN therapists th ON th.id = g.doctor_id
       LEFT JOIN predetermined_prices pp ON g.dim = 'tratamiento' AND pp.reflexo_id = ${reflexoId} AND pp.deleted_at IS NULL AND lower(btrim(pp.name)) = g.key
