@@ -134,23 +134,28 @@ export function statisticsGroups(db: Db, p: ClinicPeriod) {
     sql<StatisticsGroupRow>`
       WITH g AS (
         SELECT CASE WHEN grouping(a.therapist_id) = 0 THEN 'terapeuta' WHEN grouping(a.payment_type_id) = 0 THEN 'pago'
-                    WHEN grouping(a.dow) = 0 THEN 'dia' WHEN grouping(a.kind) = 0 THEN 'tipo' WHEN grouping(a.patient_id) = 0 THEN 'pacientes'
+                    WHEN grouping(a.appointment_date) = 0 THEN 'dia' WHEN grouping(a.appointment_type) = 0 THEN 'tipo' WHEN grouping(a.patient_id) = 0 THEN 'pacientes'
                     ELSE 'total' END AS dim,
-               a.therapist_id, a.payment_type_id, a.dow AS iso_weekday, a.kind AS appointment_type,
-               count(*)::int AS sessions, coalesce(sum(a.payment), 0)::numeric(14, 2)::text AS income
-          FROM (SELECT a.therapist_id, a.payment_type_id, a.patient_id, a.payment, extract(isodow FROM a.appointment_date)::int AS dow,
-                       nullif(upper(btrim(a.appointment_type)), '') AS kind
-                  FROM appointments a
-                 WHERE ${live(p)}) a
-         GROUP BY GROUPING SETS ((), (a.therapist_id), (a.payment_type_id), (a.dow), (a.kind), (a.patient_id)))
+               a.therapist_id, a.payment_type_id, a.appointment_date, a.appointment_type, count(*) AS sessions, sum(a.payment) AS income
+          FROM appointments a
+         WHERE ${live(p)}
+         GROUP BY GROUPING SETS ((), (a.therapist_id), (a.payment_type_id), (a.appointment_date), (a.appointment_type), (a.patient_id))),
+      -- Days fold into ISO weekdays and types into their upper-cased, trimmed name once per group, not per row.
+      f AS (
+        SELECT g.dim, g.therapist_id, g.payment_type_id,
+               CASE WHEN g.dim = 'dia' THEN extract(isodow FROM g.appointment_date)::int END AS iso_weekday,
+               CASE WHEN g.dim = 'tipo' THEN nullif(upper(btrim(g.appointment_type)), '') END AS appointment_type,
+               sum(g.sessions)::int AS sessions, coalesce(sum(g.income), 0)::numeric(14, 2)::text AS income
+          FROM g
+         WHERE g.dim <> 'pacientes'
+         GROUP BY 1, 2, 3, 4, 5)
       SELECT * FROM (
-      SELECT g.dim, g.therapist_id, g.payment_type_id, pt.name AS payment_type_name, g.iso_weekday, g.appointment_type, g.sessions, g.income,
-             CASE WHEN g.dim = 'terapeuta' THEN round(g.sessions * 100.0 / sum(g.sessions) FILTER (WHERE g.dim = 'total') OVER (), 2)::text END AS share,
+      SELECT f.dim, f.therapist_id, f.payment_type_id, pt.name AS payment_type_name, f.iso_weekday, f.appointment_type, f.sessions, f.income,
+             CASE WHEN f.dim = 'terapeuta' THEN round(f.sessions * 100.0 / sum(f.sessions) FILTER (WHERE f.dim = 'total') OVER (), 2)::text END AS share,
              th.first_name AS given, th.last_name_paternal AS paternal, th.last_name_maternal AS maternal
-        FROM g
-        LEFT JOIN therapists th ON g.dim = 'terapeuta' AND th.id = g.therapist_id AND th.reflexo_id = ${p.reflexoId}
-        LEFT JOIN payment_types pt ON g.dim = 'pago' AND pt.id = g.payment_type_id
-       WHERE g.dim <> 'pacientes'
+        FROM f
+        LEFT JOIN therapists th ON f.dim = 'terapeuta' AND th.id = f.therapist_id AND th.reflexo_id = ${p.reflexoId}
+        LEFT JOIN payment_types pt ON f.dim = 'pago' AND pt.id = f.payment_type_id
       UNION ALL
       SELECT 'pacientes', NULL, NULL, NULL, NULL, NULL, count(*)::int, '0.00', NULL, NULL, NULL, NULL FROM g WHERE g.dim = 'pacientes') r
        ORDER BY dim,

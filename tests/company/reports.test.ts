@@ -39,6 +39,25 @@ describe('statistics', () => {
     expect(res.body).toEqual(expected());
   });
 
+  it('appointment types fold by case and spaces, blank ones are none; sessions and income per weekday', async () => {
+    // A week of the scenario's clinic that nothing else uses: Monday 2025-09-01 … Sunday 2025-09-07.
+    const base = { reflexoId: s.tenant.id, therapistId: s.therapists.lucia, hour: '10:00', paymentType: s.pay.cash.id };
+    const week = [
+      { date: '2025-09-01', type: 'c', payment: '10.00', patientId: s.patients.ana },
+      { date: '2025-09-01', type: ' C ', payment: '20.00', patientId: s.patients.jose, hour: '11:00' },
+      { date: '2025-09-03', type: 'Cc', payment: '5.50', patientId: s.patients.ana },
+      { date: '2025-09-07', type: '  ', payment: '1.00', patientId: s.patients.pedro },
+      { date: '2025-09-08', type: 'C', payment: '7.00', patientId: s.patients.pedro }, // Monday again
+    ];
+    for (const a of week) await addAppointment({ ...base, ...a });
+    const res = await get('/api/company/reports/statistics/', { start: '2025-09-01', end: '2025-09-08' });
+    expect(res.status).toBe(200);
+    expect(res.body.tipos_pacientes).toEqual({ c: 3, cc: 1 });
+    expect(res.body.sesiones).toEqual({ Lunes: 3, 'Miércoles': 1, Domingo: 1 });
+    expect(res.body.ingresos).toEqual({ Lunes: 37, 'Miércoles': 5.5, Domingo: 1 });
+    expect(res.body.metricas).toEqual({ ttlpacientes: 3, ttlsesiones: 5, ttlganancias: 43.5 });
+  });
+
   it('an empty range gives zeros and empty maps', async () => {
     const res = await get('/api/company/reports/statistics/', { start: '2020-01-01', end: '2020-01-31' });
     expect(res.body).toEqual({
