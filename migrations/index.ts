@@ -25,6 +25,7 @@ import * as m0025 from './0025_clinic_catalogs';
 import * as m0026 from './0026_report_indexes';
 import * as m0027 from './0027_report_indexes_2';
 import * as m0028 from './0028_list_indexes';
+import * as m0029 from './0029_rls_tenant_first';
 
 /**
  * Every migration, in order. Listed statically (not read from the folder) so the same list works in
@@ -57,4 +58,5 @@ export const migrations: Record<string, Migration> = {
   '0026_report_indexes': m0026,
   '0027_report_indexes_2': m0027,
   '0028_list_indexes': m0028,
+  '0029_rls_tenant_first': m0029,
 };

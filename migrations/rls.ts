@@ -10,9 +10,14 @@ export const APP_ROLE = 'reflexo_app';
  * evaluated them once per query but hid the clinic from the estimates: a 100,000-row clinic was
  * planned as 6 rows, and the agenda's first page became a parallel sequential scan and sort
  * (396 ms instead of 1 ms at bench scale 1). Migration 0011 went back to this form.
+ *
+ * The policy is evaluated on every row a query reads, and OR stops at its first true operand: the
+ * clinic's own comparison comes first because it is what is true for nearly every row read, so the
+ * global flag is read only for rows of other clinics (migration 0029; 245,000 rows of a clinic:
+ * 110 ms with the flag first, 75 ms with the clinic first, 38 ms with no policy at all).
  */
 export const tenantPredicate = (column = 'reflexo_id') =>
-  `current_setting('app.global', true) = 'on' OR ${column} = nullif(current_setting('app.reflexo_id', true), '')::int`;
+  `${column} = nullif(current_setting('app.reflexo_id', true), '')::int OR current_setting('app.global', true) = 'on'`;
 
 /** "The caller's own row" (users see themselves whatever their tenant). */
 export const selfPredicate = `id = nullif(current_setting('app.user_id', true), '')::int`;

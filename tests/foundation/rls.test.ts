@@ -87,6 +87,12 @@ describe('row-level security', () => {
     expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).not.toMatch(/InitPlan/);
   });
 
+  it('every tenant policy compares the clinic before it reads the global flag (one setting read per row of the clinic)', async () => {
+    const { rows } = await getPool().query(`SELECT tablename, qual FROM pg_policies WHERE schemaname = 'public' AND policyname = 'tenant_isolation'`);
+    const first = (qual: string) => (/^\(*(\w+) = /.exec(qual)?.[1] ?? qual.slice(0, 40));
+    for (const r of rows) expect([r.tablename, first(r.qual)]).toEqual([r.tablename, r.tablename === 'tenants' ? 'id' : 'reflexo_id']);
+  });
+
   it('a failed request rolls back everything it wrote', async () => {
     const email = `rollback${Date.now()}@t.pe`;
     await expect(
