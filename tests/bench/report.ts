@@ -93,6 +93,8 @@ export function writeReport(input: {
     L.push(`| ${r.id} | \`${w.title}\` | ${f2(r.c1.p50)} | ${f2(r.c1.p99)} | ${f0(r.c1.rps)} | ${r.c8 ? `${f2(r.c8.p50)} | ${f2(r.c8.p99)} | ${f0(r.c8.rps)}` : `✖ ${(r.c8Error ?? 'not measured').replace(/\|/g, '/')} | — | —`} | ${q} | ${f2(r.raw?.p50)} | ${r.ratio ? `${r.ratio.toFixed(2)}×` : '—'} | ${target} |`);
     if (w.targetP50 !== Infinity && r.id !== 'W0') targets.push(`${mark(r.c1.p50 <= w.targetP50)} ${r.id} in-process p50 ${f2(r.c1.p50)} ms (target ≤ ${w.targetP50} ms)`);
     if (r.ratio && ['W2', 'W3', 'W4', 'W5'].includes(r.id)) targets.push(`${mark(r.ratio <= 1.5)} ${r.id} handler/raw ${r.ratio.toFixed(2)}× (target ≤ 1.5×)`);
+    if (r.ratio && w.targetRatio) targets.push(`${mark(r.ratio <= w.targetRatio)} ${r.id} handler/raw ${r.ratio.toFixed(2)}× (target ≤ ${w.targetRatio}×)`);
+    if (w.maxQueries !== undefined && r.queries !== undefined) targets.push(`${mark(r.queries <= w.maxQueries)} ${r.id} round trips per request ${r.queries} (target ≤ ${w.maxQueries})`);
     if (r.queriesBigPage !== undefined) targets.push(`${mark(r.queriesBigPage === r.queries)} ${r.id} queries per request ${r.queries} at page size 20, ${r.queriesBigPage} at 100`);
   }
   L.push('');

@@ -43,6 +43,10 @@ export interface Workload {
   targetP50: number;
   /** Compared with raw SQL (list/report workloads W2–W5). */
   raw: boolean;
+  /** Issue 17's bound on handler ÷ raw SQL where it sets one (W0: the per-request floor of a catalog read). */
+  targetRatio?: number;
+  /** Issue 17's bound on round trips per request (W1 login, W6 booking). */
+  maxQueries?: number;
   /** Repeated at every seeded scale. */
   growth: boolean;
   expect: number;
@@ -84,6 +88,7 @@ export const WORKLOADS: Workload[] = [
     title: 'GET /api/locations/districts/?province=1501',
     targetP50: 5,
     raw: true,
+    targetRatio: 2,
     growth: false,
     expect: 200,
     request: () => ({ method: 'GET', path: '/api/locations/districts/', query: { province: 1501 }, auth: true }),
@@ -93,6 +98,7 @@ export const WORKLOADS: Workload[] = [
     title: 'POST /api/architect/auth/login/',
     targetP50: Infinity, // scrypt by design; no latency target in the issue
     raw: false,
+    maxQueries: 4,
     growth: false,
     expect: 200,
     request: (ctx) => ({ method: 'POST', path: '/api/architect/auth/login/', json: { email: ctx.email, password: ctx.password }, auth: false }),
@@ -171,6 +177,7 @@ export const WORKLOADS: Workload[] = [
     title: 'POST /api/appointments/appointments/create/',
     targetP50: 15,
     raw: false,
+    maxQueries: 6,
     growth: false,
     expect: 201,
     request: (ctx, n) => {
@@ -195,7 +202,7 @@ export const WORKLOADS: Workload[] = [
   {
     id: 'W7',
     title: 'GET /api/therapists/therapists/<id>/',
-    targetP50: 5,
+    targetP50: 1, // issue 17 (a detail at the per-request floor)
     raw: false,
     growth: false,
     expect: 200,
