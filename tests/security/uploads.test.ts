@@ -5,6 +5,7 @@ import { createTenant, createUser, type TestUser } from '../helpers/fixtures';
 import type { FilePart } from '../helpers/http';
 import { catalogIds, createRow, ownRows, routeTables } from './factories';
 import { call, declaredRoutes, errorShapeProblem, idHints, newTally, pathFor, reportTally, type RouteCase, sampleBody, useCatalogIds } from './harness';
+import { awsClientDefaults } from '../../lib/config';
 
 /*
  * Uploads, over every multipart route of the tables: the file field is found by sending a real PNG
@@ -76,7 +77,7 @@ const HOSTILE: [string, (field: string) => FilePart][] = [
 
 async function bucketKeys(): Promise<string[]> {
   const sdk = await import('@aws-sdk/client-s3');
-  const s3 = new sdk.S3Client({ region: 'us-east-1', endpoint: process.env.S3_ENDPOINT, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  const s3 = new sdk.S3Client({ ...awsClientDefaults(), endpoint: process.env.S3_ENDPOINT, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
   const keys: string[] = [];
   let token: string | undefined;
   do {
