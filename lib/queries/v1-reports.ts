@@ -57,8 +57,9 @@ export interface AppointmentGroupRow {
  * Two levels: the rows are first counted by the raw columns the dimensions need (status, cancelled,
  * and only the doctor, day, hour, treatment text or patient asked for), a cheap hash of a few
  * integers and the type as written; names, weekdays, months and the folded treatment name are then
- * computed once per group, not once per appointment (unless that key is fine-grained, below). lower() under the database's locale was most of
- * a month's dashboard (40,000 rows: 37 ms grouped on lower(btrim(type)) against 17 ms on the column).
+ * computed once per group, not once per appointment (unless that key is fine-grained, below). lower()
+ * under the database's locale was most of a month's dashboard (40,000 rows: 37 ms grouped on
+ * lower(btrim(type)) against 17 ms on the column).
  */
 export async function appointmentGroups(
   db: Db,
