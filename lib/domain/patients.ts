@@ -17,7 +17,7 @@ import {
 import { selectHistoryOfPatient } from '../queries/histories';
 import { medicalRecordsQuery } from '../queries/medical-records';
 import { isPhoneTerm, selectFilteredPatientPage } from '../queries/patient-filters';
-import { visitSummaries, type VisitSummary } from '../queries/patient-visits';
+import { visitsOf, type VisitFigures } from '../queries/patient-visits';
 import { searchTerms } from '../queries/clinical-search';
 import { recordAudit } from './audit';
 import { hardDeleteOrConflict, pgCode, readScope, sentFields, underSavepoint } from './clinical-rules';
@@ -261,23 +261,17 @@ export async function findPatients(db: Db, actor: Actor | null, f: PatientFilter
   return { rows: rows.map(({ visits, ...r }) => ({ ...r, visits: visits ?? NO_VISITS })), count, page: f.page, size: f.size };
 }
 
-export type PatientVisits = Omit<VisitSummary, 'patient_id'>;
+export type PatientVisits = VisitFigures;
 export type PatientWithVisits = PatientRecord & { visits: PatientVisits };
 
 const NO_VISITS: PatientVisits = { ultima_cita: null, proxima_cita: null, total_citas: 0, citas_realizadas: 0 };
 
 /**
  * The visit figures of each patient (last and next appointment date on the clinic's calendar,
- * appointments booked and completed): one statement per clinic on the page, whatever its size.
+ * appointments booked and completed): one statement, whatever the number of rows.
  */
 export async function withVisits(db: Db, rows: PatientRecord[]): Promise<PatientWithVisits[]> {
-  const byClinic = new Map<number, number[]>();
-  for (const r of rows) byClinic.set(r.reflexo_id, [...(byClinic.get(r.reflexo_id) ?? []), r.id]);
-  const found = new Map<number, VisitSummary>();
-  for (const [reflexoId, ids] of byClinic) for (const [id, v] of await visitSummaries(db, reflexoId, ids)) found.set(id, v);
-  return rows.map((r) => {
-    const v = found.get(r.id);
-    return { ...r, visits: v ? { ultima_cita: v.ultima_cita, proxima_cita: v.proxima_cita, total_citas: v.total_citas, citas_realizadas: v.citas_realizadas } : NO_VISITS };
-  });
+  const found = await visitsOf(db, rows.map((r) => r.id));
+  return rows.map((r) => ({ ...r, visits: found.get(r.id) ?? NO_VISITS }));
 }
 

@@ -2,36 +2,17 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/tenant';
 
 /*
- * Visit figures per patient for a whole page at once (one statement, whatever the page size): last
- * and next appointment date, appointments booked, appointments completed. Counted like the agenda:
- * not deleted, not cancelled; "last" and "next" are judged on the clinic's wall clock.
+ * Visit figures per patient: last and next appointment date, appointments booked, appointments
+ * completed. Counted like the agenda: not deleted, not cancelled; "last" and "next" are judged on the
+ * clinic's wall clock. One definition (visitsOfRow), used as a column of a list page's own statement
+ * and, by id, for a single patient.
  */
-export interface VisitSummary {
-  patient_id: number;
+export interface VisitFigures {
   ultima_cita: string | null;
   proxima_cita: string | null;
   total_citas: number;
   citas_realizadas: number;
 }
-
-export async function visitSummaries(db: Db, reflexoId: number, patientIds: number[]): Promise<Map<number, VisitSummary>> {
-  if (!patientIds.length) return new Map();
-  const { rows } = await sql<VisitSummary>`
-    WITH clock AS (SELECT (now() AT TIME ZONE time_zone) AS now_local FROM tenants WHERE id = ${reflexoId})
-    SELECT a.patient_id,
-           to_char(max(a.appointment_date) FILTER (WHERE a.appointment_date + a.hour < clock.now_local), 'YYYY-MM-DD') AS ultima_cita,
-           to_char(min(a.appointment_date) FILTER (WHERE a.appointment_date + a.hour >= clock.now_local), 'YYYY-MM-DD') AS proxima_cita,
-           count(*)::int AS total_citas,
-           (count(*) FILTER (WHERE s.kind = 'completed'))::int AS citas_realizadas
-    FROM appointments a
-    JOIN appointment_statuses s ON s.id = a.appointment_status_id
-    CROSS JOIN clock
-    WHERE a.reflexo_id = ${reflexoId} AND a.patient_id = ANY(${patientIds}::int[]) AND a.deleted_at IS NULL AND a.cancelled_at IS NULL
-    GROUP BY a.patient_id`.execute(db);
-  return new Map(rows.map((r) => [r.patient_id, r]));
-}
-
-export type VisitFigures = Omit<VisitSummary, 'patient_id'>;
 
 /**
  * The same figures as a column of a patient query (on `patients as pa`): one JSON sub-select per row,
@@ -50,3 +31,10 @@ export const visitsOfRow = (reflexoId: number | null): RawBuilder<VisitFigures> 
     FROM appointments a
     WHERE a.patient_id = pa.id AND a.reflexo_id = pa.reflexo_id AND a.deleted_at IS NULL AND a.cancelled_at IS NULL)`;
 };
+
+/** The figures of the given patients (any clinic the caller may read), one statement. */
+export async function visitsOf(db: Db, patientIds: number[]): Promise<Map<number, VisitFigures>> {
+  if (!patientIds.length) return new Map();
+  const rows = await db.selectFrom('patients as pa').select(['pa.id', visitsOfRow(null).as('visits')]).where('pa.id', 'in', patientIds).execute();
+  return new Map(rows.map((r) => [r.id, r.visits]));
+}
