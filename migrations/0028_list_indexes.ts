@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { APP_ROLE } from './rls';
+import { APP_ROLE, tenantPredicate } from './rls';
 import { up as exactSearch0008 } from './0008_patient_search';
 
 /*
@@ -108,7 +108,7 @@ END
 $fn$`;
 
 /** The caller may read clinic `c`: the tenant policy's predicate, on the argument instead of each row. */
-const mayRead = (c: string) => `(current_setting('app.global', true) = 'on' OR ${c} = nullif(current_setting('app.reflexo_id', true), '')::int)`;
+const mayRead = (c: string) => `(${tenantPredicate(c)})`;
 
 const pageFunctions = [
   `CREATE FUNCTION patient_page_ids(p_reflexo_id integer, p_limit integer, p_offset integer)
