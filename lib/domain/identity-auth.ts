@@ -69,7 +69,7 @@ export async function register(db: Db, input: Registration): Promise<UserRecord>
 }
 
 const badCredentials = () => new Unauthorized('Credenciales inválidas. Verifique su email y contraseña.', { code: 'invalid_credentials' });
-/** The same refusal the request probe gives an issued token (lib/http/app.ts). */
+/** The same refusal the request probe gives an issued token (the HTTP layer's app.ts). */
 const inactiveClinic = () => new Forbidden('La clínica de este usuario está desactivada.', { code: 'tenant_inactive' });
 
 // Unknown accounts still pay for one KDF run, so response time does not reveal which accounts exist.

@@ -33,7 +33,7 @@ import { insertUserOrFieldError } from './identity-users';
  * expires the administrator simply asks for a new one with "forgot password"; no route of its own.
  *
  * Deactivating a clinic keeps every row: its users are refused on every request (the caller probe,
- * lib/http/app.ts) until it is reactivated.
+ * the HTTP layer's app.ts) until it is reactivated.
  *
  * Callers: a superuser through the HTTP API, or OPERATOR, the tenant CLI (lib/ops/tenant-cli.ts),
  * which runs these same functions in a global-scope transaction of its own.

@@ -215,7 +215,8 @@ describe('password reset, killed mid-confirm', () => {
   const request = routes.find((r) => r.route.method === 'POST' && /\/password\/reset\/?$/.test(r.route.path));
   const confirm = routes.find((r) => r.route.method === 'POST' && /\/password\/reset\/confirm\/?$/.test(r.route.path));
 
-  (request && confirm ? it : it.skip)('→ 503, the old password still works and the code can still be used', async () => {
+  it('→ 503, the old password still works and the code can still be used', async () => {
+    expect([Boolean(request), Boolean(confirm)]).toEqual([true, true]); // the reset routes exist: losing them fails, it does not skip
     const { mailsTo } = await import('../helpers/mail');
     const u = await createUser({ reflexoId: tenantId });
     expect((await call(request!.handler, { method: 'POST', path: request!.route.path, json: { email: u.email } })).status).toBeLessThan(300);
