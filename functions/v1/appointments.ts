@@ -21,7 +21,7 @@ import { reply, route, type AnyRoute } from '../../lib/http/route';
 import { isoUtc } from '../../lib/time';
 import { slotRange, SlotsAnswer, toSlots } from './doctors-schedule';
 import { apellidosOf, DoctorRef, PacienteRef } from './shapes';
-import { defineV1Group, listRoute, refId } from './surface';
+import { defineV1Group, inV1Words, listRoute, refId } from './surface';
 
 /*
  * v1 appointments (issue 13): the Reflexo appointments in the spec's "Cita Médica" shape. One agenda:
@@ -153,7 +153,7 @@ function inputOf(b: Body): Omit<AppointmentInput, 'date' | 'hour'> & { at?: Star
   return out;
 }
 
-/** The domain names fields in its own terms; v1 errors name the v1 fields. */
+/** The domain names fields and people in its own terms; v1 errors name the v1 fields and say doctor. */
 const V1_FIELDS: Record<string, string> = {
   patient_id: 'paciente_id',
   therapist_id: 'doctor_id',
@@ -170,7 +170,7 @@ async function inV1Terms<T>(run: () => Promise<T>, fields: Record<string, string
     return await run();
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;
-    throw new ValidationError(err.issues.map((i) => ({ ...i, loc: i.loc.map((p, k) => (k === 1 && typeof p === 'string' ? (fields[p] ?? p) : p)) })));
+    throw new ValidationError(err.issues.map((i) => ({ ...i, msg: inV1Words(i.msg), loc: i.loc.map((p, k) => (k === 1 && typeof p === 'string' ? (fields[p] ?? p) : p)) })));
   }
 }
 

@@ -9,7 +9,14 @@ import { defineGroup, reply, route, type Access, type AnyRoute, type Req, type R
  * bodies, bare-array lists paginated by ?page=&size= with X-Total-Count and Link headers, timestamps
  * ISO-8601 UTC with Z, money as JSON numbers, Spanish field names as the spec's examples.
  */
-export const presentV1Error: ErrorPresenter = (e: AppError) => (e.code === 'token_not_valid' ? { detail: 'Could not validate credentials' } : undefined);
+export const presentV1Error: ErrorPresenter = (e: AppError) => {
+  if (e.code === 'token_not_valid') return { detail: 'Could not validate credentials' };
+  const said = inV1Words(e.message);
+  return !e.generic && said !== e.message ? { detail: said } : undefined;
+};
+
+/** The shared domain speaks Reflexo's word for the person who sees the patient ("terapeuta"); v1 calls them doctors. */
+export const inV1Words = (message: string): string => message.replace(/terapeutas/g, 'doctores').replace(/terapeuta/g, 'doctor');
 
 /** A v1 route group: its errors speak FastAPI. */
 export const defineV1Group = (g: Omit<RouteGroup, 'presentError'>): RouteGroup => defineGroup({ ...g, presentError: presentV1Error });

@@ -183,7 +183,7 @@ describe('booking rules', () => {
     expect((await book({ paciente_id: patient.id, doctor_id: doctor, fecha_hora: utc(date, '10:00') })).status).toBe(201);
     const clash = await book({ paciente_id: patient.id, doctor_id: doctor, fecha_hora: utc(date, '10:30') });
     expect(clash.status).toBe(409);
-    expect(clash.body).toEqual({ detail: 'El terapeuta ya tiene una cita en ese horario.' });
+    expect(clash.body).toEqual({ detail: 'El doctor ya tiene una cita en ese horario.' });
 
     const missing = await book({ fecha_hora: utc(date, '12:00') });
     expect(missing.status).toBe(422);
@@ -200,6 +200,9 @@ describe('booking rules', () => {
     const past = await book({ paciente_id: patient.id, doctor_id: doctor, fecha_hora: utc(limaDate(-2), '10:00') });
     expect(past.status).toBe(422);
     expect(past.body.detail[0].loc).toEqual(['body', 'fecha_hora']);
+    const nobody = await book({ paciente_id: patient.id, doctor_id: 999999999, fecha_hora: utc(date, '12:00') });
+    expect(nobody.status).toBe(422);
+    expect(nobody.body.detail[0]).toMatchObject({ loc: ['body', 'doctor_id'], msg: 'El doctor no existe o no está activo.', input: 999999999 });
     const other = await tenantWithAdmin();
     const theirs = await createPatient(other.tenant.id);
     const foreign = await book({ paciente_id: theirs.id, doctor_id: doctor, fecha_hora: utc(date, '12:00') });
@@ -221,7 +224,7 @@ describe('booking rules', () => {
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(49);
-    expect(results.find((r) => r.status === 409)!.body).toEqual({ detail: 'El terapeuta ya tiene una cita en ese horario.' });
+    expect(results.find((r) => r.status === 409)!.body).toEqual({ detail: 'El doctor ya tiene una cita en ese horario.' });
     const rows = await ownerKysely().selectFrom('appointments').select('id').where('reflexo_id', '=', t.tenant.id).execute();
     expect(rows).toHaveLength(1);
     const tickets = await ownerKysely().selectFrom('tickets').select(['ticket_number', 'appointment_id']).where('reflexo_id', '=', t.tenant.id).execute();
