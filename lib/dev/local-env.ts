@@ -43,5 +43,22 @@ async function reachable(url: string): Promise<boolean> {
 export async function localStackDatabase(opts: { dataDir: string; port: number }): Promise<LocalDatabase> {
   const ownerUrl = withDatabase(`postgres://postgres:postgres@127.0.0.1:${opts.port}/postgres`, 'reflexo');
   if (await reachable(ownerUrl)) return { ownerUrl, appUrl: appUrlFor(ownerUrl), stop: async () => {} };
-  return localDatabase({ dataDir: opts.dataDir, port: opts.port, database: 'reflexo' });
+  const db = await localDatabase({ dataDir: opts.dataDir, port: opts.port, database: 'reflexo' });
+  if (!(await migrated(db.ownerUrl))) {
+    await db.stop();
+    throw new Error(`the local database under ${opts.dataDir} has no schema yet: run \`npm start\` once (or \`npm run db:migrate\`) first`);
+  }
+  return db;
+}
+
+/** Whether migrations ever ran on the database (a data directory made but never started by npm start has none). */
+async function migrated(url: string): Promise<boolean> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ t: string | null }>(`SELECT to_regclass('kysely_migration')::text AS t`);
+    return rows[0].t !== null;
+  } finally {
+    await c.end();
+  }
 }

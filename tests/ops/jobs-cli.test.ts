@@ -1,0 +1,101 @@
+import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { migrateUp } from '../../lib/db/migrate';
+import { appUrlFor, prepareDatabase } from '../../lib/dev/postgres';
+import { freePort } from '../helpers/ports';
+
+/*
+ * `npm run jobs -- <name>` (lib/dev/jobs-cli.ts), run as a child process the way a developer or an
+ * operator runs it. The outbox run works on a database of its own (migrated here), so the sender it
+ * starts cannot take mail that other test files queue in the shared test database.
+ */
+jest.setTimeout(120_000);
+
+const ROOT = join(__dirname, '..', '..');
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+
+function jobs(args: string[], env: Record<string, string | undefined>): Promise<{ code: number; stdout: string; stderr: string }> {
+  const base: Record<string, string | undefined> = { ...process.env, ...env };
+  for (const [k, v] of Object.entries(base)) if (v === undefined) delete base[k];
+  return new Promise((resolve) => {
+    execFile(TSX, ['lib/dev/jobs-cli.ts', ...args], { cwd: ROOT, env: base as NodeJS.ProcessEnv, timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const database = `reflexo_jobs_cli_${process.pid}`;
+let ownerUrl: string;
+
+beforeAll(async () => {
+  ownerUrl = await prepareDatabase(process.env.TEST_SERVER_URL!, database, { recreate: true });
+  await migrateUp(ownerUrl);
+});
+
+afterAll(async () => {
+  const c = new pg.Client({ connectionString: process.env.TEST_SERVER_URL });
+  await c.connect();
+  await c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+  await c.end();
+});
+
+async function owner<T>(run: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: ownerUrl });
+  await c.connect();
+  try {
+    return await run(c);
+  } finally {
+    await c.end();
+  }
+}
+
+const delivered = async (to: string) => {
+  const { emails } = (await (await fetch(`${process.env.SES_ENDPOINT}/store`)).json()) as { emails: { destination: { to: string[] }; subject: string }[] };
+  return emails.filter((e) => e.destination.to.includes(to));
+};
+
+describe('npm run jobs', () => {
+  it('outbox: sends what is queued through SES once, prints its report, and a second run sends nothing', async () => {
+    const to = `jobs-cli-${process.pid}@example.pe`;
+    await owner((c) =>
+      c.query(`INSERT INTO mail_outbox (idempotency_key, purpose, to_address, subject, text_body, html_body) VALUES ($1, 'test', $2, 'Prueba del CLI', 'hola', '<p>hola</p>')`, [`jobs-cli-${process.pid}`, to]),
+    );
+    const env = { DATABASE_URL: appUrlFor(ownerUrl), SES_ENDPOINT: process.env.SES_ENDPOINT };
+    const first = await jobs(['outbox'], env);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout.trim()).toMatch(/^jobs-outbox: \{.*\}$/);
+    expect(JSON.parse(first.stdout.trim().replace(/^jobs-outbox: /, ''))).toMatchObject({ claimed: 1, sent: 1, retried: 0, failed: 0 });
+    expect((await delivered(to)).map((m) => m.subject)).toEqual(['Prueba del CLI']);
+    expect((await owner((c) => c.query(`SELECT status, attempts FROM mail_outbox WHERE to_address = $1`, [to]))).rows).toEqual([{ status: 'enviado', attempts: 1 }]);
+
+    const again = await jobs(['jobs-outbox'], env);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout.trim().replace(/^jobs-outbox: /, ''))).toMatchObject({ claimed: 0, sent: 0 });
+    expect(await delivered(to)).toHaveLength(1);
+  });
+
+  it('an unknown job exits 1 naming the scheduled ones', async () => {
+    const run = await jobs(['nightly'], { DATABASE_URL: appUrlFor(ownerUrl) });
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe('unknown job "nightly"; scheduled jobs: outbox, automations');
+  });
+
+  it('without DATABASE_URL and with a local stack never started: exits 1 saying to run npm start first, and leaves no server running', async () => {
+    const dir = join(ROOT, '.data', 'test', `jobs-cli-${process.pid}`); // not made here: the embedded server creates it for its own user
+    const port = await freePort();
+    try {
+      const run = await jobs(['outbox'], { DATABASE_URL: undefined, DATA_DIR: dir, PG_PORT: String(port) });
+      expect(run.code).toBe(1);
+      expect(run.stderr.trim()).toBe(`the local database under ${dir} has no schema yet: run \`npm start\` once (or \`npm run db:migrate\`) first`);
+      const probe = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres`, connectionTimeoutMillis: 1_000 });
+      probe.on('error', () => {});
+      await expect(probe.connect()).rejects.toThrow();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
