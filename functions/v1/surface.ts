@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AppError } from '../../lib/errors';
+import { Forbidden, type AppError } from '../../lib/errors';
 import type { ErrorPresenter } from '../../lib/http/errors';
 import { v1ListHeaders, v1PageQuery } from '../../lib/http/pagination';
 import { defineGroup, reply, route, type Access, type AnyRoute, type Req, type ResponseSpec, type RouteGroup } from '../../lib/http/route';
@@ -18,8 +18,26 @@ export const presentV1Error: ErrorPresenter = (e: AppError) => {
 /** The shared domain speaks Reflexo's word for the person who sees the patient ("terapeuta"); v1 calls them doctors. */
 export const inV1Words = (message: string): string => message.replace(/terapeutas/g, 'doctores').replace(/terapeuta/g, 'doctor');
 
-/** A v1 route group: its errors speak FastAPI. */
-export const defineV1Group = (g: Omit<RouteGroup, 'presentError'>): RouteGroup => defineGroup({ ...g, presentError: presentV1Error });
+/** A v1 route group: its errors speak FastAPI, and a clinic's data is for the clinic's users. */
+export const defineV1Group = (g: Omit<RouteGroup, 'presentError'>): RouteGroup =>
+  defineGroup({ ...g, routes: g.tenantScoped ? g.routes.map(forClinicUsers) : g.routes, presentError: presentV1Error });
+
+/*
+ * v1 is a clinic's application: no v1 route names a clinic, so a user who belongs to none (a platform
+ * superuser; a self-registered user not yet assigned) gets 403 on clinic data, instead of the domain's
+ * request to name a `reflexo_id` that v1 has nowhere to send. Platform staff work across clinics
+ * through the Reflexo surface.
+ */
+const forClinicUsers = (r: AnyRoute): AnyRoute =>
+  r.access === 'public'
+    ? r
+    : {
+        ...r,
+        handler: (req) => {
+          if (req.actor && req.actor.reflexoId === null) throw new Forbidden('Su usuario no pertenece a ninguna clínica: la API v1 trabaja con los datos de la clínica del usuario.');
+          return r.handler(req);
+        },
+      };
 
 export const V1_LIST_HEADERS = {
   'X-Total-Count': 'Total de elementos que cumplen los filtros (todas las páginas)',
