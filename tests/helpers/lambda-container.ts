@@ -2,14 +2,14 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { build } from 'esbuild';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { buildBundle } from '../bench/bundles';
 import { ROOT } from './functions';
 import type { CallResult } from './http';
 
 /*
- * A function as Lambda runs it: bundled the way serverless.yml bundles it (esbuild, CommonJS, AWS
- * SDK external), in a plain Node process with AWS_LAMBDA_FUNCTION_NAME set,
+ * A function as Lambda runs it: bundled the way serverless.yml bundles it (its esbuild settings and
+ * externals: the AWS SDK, the packed password dictionaries and pdfkit), in a plain Node process with AWS_LAMBDA_FUNCTION_NAME set,
  * so lib/config picks what a deployed container gets (one database connection). Events go in one at
  * a time over stdin, as a container serves one request at a time.
  */
@@ -31,16 +31,7 @@ export async function startContainer(handlerFile: string, env: Record<string, st
   const dir = join(ROOT, '.data', 'test', `containers-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   const bundle = join(dir, `${handlerFile.replace(/\W+/g, '_')}.js`);
-  await build({
-    entryPoints: [join(ROOT, `${handlerFile}.ts`)],
-    outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['@aws-sdk/*', 'pg-native'],
-    logLevel: 'silent',
-  });
+  await buildBundle(ROOT, join(ROOT, `${handlerFile}.ts`), bundle); // as serverless-esbuild builds it (serverless.yml's esbuild settings)
   const runtime = join(dir, 'runtime.js');
   writeFileSync(runtime, RUNTIME);
   const childEnv: Record<string, string> = { ...(process.env as Record<string, string>), AWS_LAMBDA_FUNCTION_NAME: handlerFile.split('/').pop()!, ...env };

@@ -2,11 +2,11 @@ import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
 import pg from 'pg';
 import { handler } from '../../functions/ops/migrate';
 import { prepareDatabase, withDatabase } from '../../lib/dev/postgres';
 import { migrations } from '../../migrations';
+import { buildBundle } from '../bench/bundles';
 import { ROOT } from '../helpers/functions';
 
 /*
@@ -131,17 +131,7 @@ it('the packaged bundle (esbuild as serverless.yml, CSVs where its package patte
   const dir = join(ROOT, '.data', 'test', `migrate-bundle-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'functions/ops/data'), { recursive: true });
-  await build({
-    entryPoints: [join(ROOT, 'functions/ops/migrate.ts')],
-    outfile: join(dir, 'functions/ops/migrate.js'),
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    external: ['@aws-sdk/*', 'pg-native'],
-    logLevel: 'silent',
-  });
+  await buildBundle(ROOT, join(ROOT, 'functions/ops/migrate.ts'), join(dir, 'functions/ops/migrate.js')); // serverless.yml's esbuild settings
   // serverless.yml: `functions/ops/data/ubigeo/*.csv` (functions/ops/data links to migrations/data)
   cpSync(join(ROOT, 'functions/ops/data/ubigeo'), join(dir, 'functions/ops/data/ubigeo'), { recursive: true, dereference: true });
   const script = `require(${JSON.stringify(join(dir, 'functions/ops/migrate.js'))}).handler({}).then((r) => process.stdout.write(JSON.stringify(r)), (e) => { console.error(e); process.exit(1); })`;
