@@ -227,6 +227,23 @@ function requestBody(group: RouteGroup, route: AnyRoute): Json | undefined {
   return Object.keys(content).length ? { required: true, content } : undefined;
 }
 
+/** Every operation says who may call it (the route table's `access`, checked before the handler runs). */
+function whoMayCall(group: RouteGroup, route: AnyRoute): string {
+  const clinic = group.tenantScoped ? ' Trabaja con los datos de la clínica del usuario.' : '';
+  switch (route.access) {
+    case 'public':
+      return 'Acceso: público (sin token).';
+    case 'user':
+      return `Acceso: cualquier usuario autenticado.${clinic}`;
+    case 'admin':
+      return `Acceso: administrador de la clínica (rol Admin) o superusuario.${clinic}`;
+    case 'platform':
+      return 'Acceso: personal de la plataforma (superusuario o permiso `architect.view_all_tenants`).';
+    case 'superuser':
+      return 'Acceso: superusuario.';
+  }
+}
+
 function operation(group: RouteGroup, route: AnyRoute): Json {
   const op: Json = {
     operationId: `${route.method.toLowerCase()}${route.path.replace(/[{}]/g, '').replace(/[^a-zA-Z0-9]+/g, '_').replace(/_$/, '')}`,
@@ -237,7 +254,7 @@ function operation(group: RouteGroup, route: AnyRoute): Json {
     security: route.access === 'public' ? [] : [{ bearerAuth: [] }],
     responses: responses(group, route),
   };
-  if (route.description) op.description = route.description;
+  op.description = [route.description, whoMayCall(group, route)].filter(Boolean).join('\n\n');
   if (route.deprecated) op.deprecated = true;
   const body = requestBody(group, route);
   if (body) op.requestBody = body;
