@@ -1,9 +1,10 @@
-import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { migrateUp } from '../../lib/db/migrate';
 import { appUrlFor, prepareDatabase } from '../../lib/dev/postgres';
+import { runCli } from '../helpers/cli';
+import { ROOT } from '../helpers/functions';
 import { freePort } from '../helpers/ports';
 
 /*
@@ -13,19 +14,7 @@ import { freePort } from '../helpers/ports';
  */
 jest.setTimeout(120_000);
 
-const ROOT = join(__dirname, '..', '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
-
-function jobs(args: string[], env: Record<string, string | undefined>): Promise<{ code: number; stdout: string; stderr: string }> {
-  const base: Record<string, string | undefined> = { ...process.env, ...env };
-  for (const [k, v] of Object.entries(base)) if (v === undefined) delete base[k];
-  return new Promise((resolve) => {
-    execFile(TSX, ['lib/dev/jobs-cli.ts', ...args], { cwd: ROOT, env: base as NodeJS.ProcessEnv, timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const jobs = (args: string[], env: Record<string, string | undefined>) => runCli('lib/dev/jobs-cli.ts', args, env);
 
 const database = `reflexo_jobs_cli_${process.pid}`;
 let ownerUrl: string;

@@ -1,8 +1,7 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { handler as auth } from '../../functions/reflexo/architect-auth';
 import { handler as password } from '../../functions/reflexo/profiles-password';
 import { createTenant, ownerKysely, uniq } from '../helpers/fixtures';
+import { runCli } from '../helpers/cli';
 import { call } from '../helpers/http';
 import { callFrom, freshIp } from '../helpers/identity';
 import { lastMailTo } from '../helpers/mail';
@@ -14,25 +13,7 @@ import { lastMailTo } from '../helpers/mail';
  */
 jest.setTimeout(120_000);
 
-const ROOT = join(__dirname, '..', '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  const base: Record<string, string | undefined> = { ...process.env, MIGRATE_DATABASE_URL: process.env.TEST_OWNER_URL, ...env };
-  for (const [k, v] of Object.entries(base)) if (v === undefined) delete base[k];
-  return new Promise((resolve) => {
-    execFile(TSX, ['lib/ops/tenant-cli.ts', ...args], { cwd: ROOT, env: base as NodeJS.ProcessEnv, timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[], env: Record<string, string | undefined> = {}) => runCli('lib/ops/tenant-cli.ts', args, { MIGRATE_DATABASE_URL: process.env.TEST_OWNER_URL, ...env });
 
 const db = () => ownerKysely();
 const tenantsNamed = (name: string) => db().selectFrom('tenants').selectAll().where('name', '=', name).execute();
