@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineReflexoGroup } from './surface';
 import { createHandler } from '../../lib/http/app';
-import { MAX_PAGE_SIZE } from '../../lib/http/pagination';
+import { MAX_PAGE_SIZE, pageNumber, pageSizeAlias } from '../../lib/http/pagination';
 import { route } from '../../lib/http/route';
 import { resourceRoutes } from '../../lib/http/resource';
 import { intString, isoDate, timestamp } from '../../lib/http/schemas';
@@ -62,18 +62,11 @@ const CreateBody = z.object({
   reflexo_id: intInput.optional(),
 });
 
-const pageNumber = (max?: number) =>
-  z
-    .string()
-    .regex(/^\d{1,6}$/, 'Debe ser un número entero positivo.')
-    .transform(Number)
-    .pipe(max ? z.number().int().min(1).max(max) : z.number().int().min(1))
-    .optional();
 const queryDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, MSG.date).pipe(dateInput).optional();
 const ListQuery = z.object({
-  page: pageNumber(),
-  page_size: pageNumber(MAX_PAGE_SIZE),
-  per_page: pageNumber(MAX_PAGE_SIZE),
+  page: pageNumber(1),
+  page_size: pageSizeAlias(MAX_PAGE_SIZE),
+  per_page: pageSizeAlias(MAX_PAGE_SIZE),
   patient_id: intString.optional(),
   diagnose_id: intString.optional(),
   status: z.string().trim().min(1).max(30).optional(),
@@ -99,7 +92,7 @@ export const group = defineReflexoGroup({
           db,
           actor,
           { patientId: query.patient_id, diagnoseId: query.diagnose_id, status: query.status, dateFrom: query.date_from, dateTo: query.date_to },
-          query.page ?? 1,
+          query.page,
           query.page_size ?? query.per_page ?? 10,
         );
         return { count: p.count, num_pages: Math.max(1, Math.ceil(p.count / p.size)), current_page: p.page, results: p.rows.map(toMedicalRecord) };

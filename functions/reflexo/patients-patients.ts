@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineReflexoGroup } from './surface';
 import { createHandler } from '../../lib/http/app';
-import { MAX_PAGE_SIZE, pageNumber } from '../../lib/http/pagination';
+import { MAX_PAGE_SIZE, pageNumber, pageSizeAlias } from '../../lib/http/pagination';
 import { route } from '../../lib/http/route';
 import { detailBody, isoDate, timestamp } from '../../lib/http/schemas';
 import { resourceRoutes } from '../../lib/http/resource';
@@ -143,7 +143,9 @@ async function patientInput(db: Db, body: Body): Promise<{ input: PatientInput; 
   return { input, names };
 }
 
-const pageQuery = { page: pageNumber(1), per_page: pageNumber(10, MAX_PAGE_SIZE) };
+/** `?per_page=` as the spec says (default 10); `?page_size=`, the spec's other lists' name, is taken too. */
+const pageQuery = { page: pageNumber(1), per_page: pageSizeAlias(MAX_PAGE_SIZE), page_size: pageSizeAlias(MAX_PAGE_SIZE) };
+const perPage = (q: { per_page?: number; page_size?: number }) => q.per_page ?? q.page_size ?? 10;
 
 /** What the list and search show (the spec's fields, nothing clinical). */
 const toPatient = (p: PatientRecord) => ({
@@ -202,10 +204,10 @@ export const group = defineReflexoGroup({
       method: 'GET',
       path: `${PREFIX}/`,
       access: 'user',
-      summary: 'Listar pacientes (?page=, ?per_page=)',
+      summary: 'Listar pacientes (?page=, ?per_page= o ?page_size=)',
       query: z.object(pageQuery),
       response: PatientPage,
-      handler: async ({ db, actor, query }) => patientPage(await listPatients(db, actor, { page: query.page, perPage: query.per_page })),
+      handler: async ({ db, actor, query }) => patientPage(await listPatients(db, actor, { page: query.page, perPage: perPage(query) })),
     }),
     route({
       method: 'GET',
@@ -214,7 +216,7 @@ export const group = defineReflexoGroup({
       summary: 'Buscar pacientes por nombre, apellidos, documento o email (?q=)',
       query: z.object({ ...pageQuery, q: z.string().trim().min(1, MSG.blank).max(100, MSG.maxLength(100)) }),
       response: PatientPage,
-      handler: async ({ db, actor, query }) => patientPage(await searchPatients(db, actor, { page: query.page, perPage: query.per_page, q: query.q })),
+      handler: async ({ db, actor, query }) => patientPage(await searchPatients(db, actor, { page: query.page, perPage: perPage(query), q: query.q })),
     }),
     ...resourceRoutes({
       prefix: PREFIX,

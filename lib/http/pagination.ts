@@ -8,15 +8,23 @@ import type { Page } from '../queries/paginate';
  */
 export const MAX_PAGE_SIZE = 100;
 
-/** A page number or size from the query string: digits only, 1..max, `fallback` when absent. */
-export const pageNumber = (fallback: number, max?: number) =>
+const pageDigits = (max?: number) =>
   z
     .string()
     .regex(/^\d{1,6}$/, 'Debe ser un número entero positivo.')
     .transform(Number)
-    .pipe(max ? z.number().int().min(1).max(max) : z.number().int().min(1))
-    // prefault (not default): the fallback goes through the transform, so it arrives as a number too.
-    .prefault(String(fallback) as never);
+    .pipe(max ? z.number().int().min(1).max(max) : z.number().int().min(1));
+
+/** A page number or size from the query string: digits only, 1..max, `fallback` when absent. */
+export const pageNumber = (fallback: number, max?: number) =>
+  // prefault (not default): the fallback goes through the transform, so it arrives as a number too.
+  pageDigits(max).prefault(String(fallback) as never);
+
+/**
+ * The other spelling of a page size, undefined when absent: the spec has lists paged by `page_size` and
+ * lists paged by `per_page`, and a frontend sends the one it learned first; the route takes either.
+ */
+export const pageSizeAlias = (max: number) => pageDigits(max).optional();
 
 /** `?page=&page_size=` (DRF). */
 export const drfPageQuery = { page: pageNumber(1), page_size: pageNumber(20, MAX_PAGE_SIZE) };

@@ -132,7 +132,7 @@ describe('list, search, detail', () => {
     await insertPatient(tenant, { name: 'Borrado', paternal_lastname: 'Mar', deleted_at: new Date() });
   });
 
-  it('lists {count, num_pages, current_page, results}, newest first, paginated by per_page', async () => {
+  it('lists {count, num_pages, current_page, results}, newest first, paginated by per_page (or page_size)', async () => {
     const res = await call(handler, { path: `${P}/`, token });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ count: 3, num_pages: 1, current_page: 1 });
@@ -144,6 +144,12 @@ describe('list, search, detail', () => {
     const beyond = await call(handler, { path: P, token, query: { page: 9 } });
     expect(beyond.body).toMatchObject({ count: 3, results: [] });
     expect((await call(handler, { path: P, token, query: { per_page: 0 } })).status).toBe(400);
+    // page_size, the spec's other lists' name, pages the same way; per_page wins when both are sent.
+    const sized = await call(handler, { path: P, token, query: { page_size: 2 } });
+    expect(sized.body).toMatchObject({ count: 3, num_pages: 2, current_page: 1 });
+    expect(sized.body.results.map((p: any) => p.name)).toEqual(['Marco', 'Juan']);
+    expect((await call(handler, { path: P, token, query: { page_size: 2, per_page: 1 } })).body).toMatchObject({ num_pages: 3 });
+    expect((await call(handler, { path: P, token, query: { page_size: 'x' } })).body).toEqual({ page_size: ['Debe ser un número entero positivo.'] });
   });
 
   it('search/?q= matches names, surnames, document and e-mail, accent- and case-insensitively', async () => {
