@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError, ValidationError } from '../../lib/errors';
+import { blankAsNull, takesInput } from '../../lib/http/coerce';
 
 /*
  * zod pieces and edge helpers shared by the patients, clinical records and configuration route
@@ -45,7 +46,7 @@ export const dateInput = z
   }, MSG.date);
 
 /** A date that may be cleared: null, or blank as a form sends an untouched field (DRF reads it as None). */
-export const optionalDate = z.preprocess((v) => (v === '' ? null : v), dateInput.nullable()).optional();
+export const optionalDate = blankAsNull(dateInput.nullable()).optional();
 
 export const boolInput = z.boolean({ error: MSG.boolean });
 
@@ -54,6 +55,9 @@ export const boolInput = z.boolean({ error: MSG.boolean });
  * stores (no float arithmetic). `intDigits`/`decimals` mirror the column's numeric(p, s).
  */
 export const decimalInput = (intDigits: number, decimals: number) =>
+  takesInput(decimalText(intDigits, decimals), { anyOf: [{ type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*$' }, { type: 'number', exclusiveMinimum: 0 }] });
+
+const decimalText = (intDigits: number, decimals: number) =>
   z
     .preprocess((v) => (typeof v === 'number' && Number.isFinite(v) ? String(v) : v), z.string({ error: MSG.number }).trim())
     .transform((s, ctx) => {
@@ -81,7 +85,7 @@ export const decimalInput = (intDigits: number, decimals: number) =>
 
 /** A nullable decimal; blank (a form's untouched field) is null, as DRF reads it. */
 export const optionalDecimal = (intDigits: number, decimals: number) =>
-  z.preprocess((v) => (v === '' ? null : v), decimalInput(intDigits, decimals).nullable()).optional();
+  blankAsNull(decimalInput(intDigits, decimals).nullable()).optional();
 
 /**
  * A field naming a row of a shared catalog (a document type): its id, its name or code (any case),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { takesInput } from '../../lib/http/coerce';
 import {
   bookAt,
   editAt,
@@ -20,7 +21,7 @@ import { createHandler } from '../../lib/http/app';
 import { reply, route, type AnyRoute } from '../../lib/http/route';
 import { isoUtc } from '../../lib/time';
 import { slotRange, SlotsAnswer, toSlots } from './doctors-schedule';
-import { apellidosOf, DoctorRef, PacienteRef } from './shapes';
+import { apellidosOf, DoctorRef, optEmail, optText, PacienteRef } from './shapes';
 import { defineV1Group, inV1Words, listRoute, refId } from './surface';
 
 /*
@@ -52,10 +53,20 @@ export const estadoOf = (kind: StatusKind | null, cancelled: boolean): Estado =>
 
 const fold = (s: string) => s.normalize('NFD').replace(/\p{Diacritic}/gu, '').trim().toLowerCase();
 /** One of the six, compared without case or accents ("no asistio" is No asistió); anything else is 422 listing them. */
-const estadoInput = z.preprocess(
-  (v) => (typeof v === 'string' ? (ESTADOS.find((e) => fold(e) === fold(v)) ?? v) : v),
-  z.enum(ESTADOS, { error: `Estado desconocido. Valores válidos: ${ESTADOS.join(', ')}` }),
+const estadoInput = takesInput(
+  z.preprocess(
+    (v) => (typeof v === 'string' ? (ESTADOS.find((e) => fold(e) === fold(v)) ?? v) : v),
+    z.enum(ESTADOS, { error: `Estado desconocido. Valores válidos: ${ESTADOS.join(', ')}` }),
+  ),
+  (own) => ({ anyOf: [own, { type: 'string', pattern: anyCaseOrAccent(ESTADOS) }] }),
 );
+
+/** A JSON Schema pattern for `words` in any case, with or without accents, as `fold` compares them. */
+function anyCaseOrAccent(words: readonly string[]): string {
+  const VARIANTS: Record<string, string> = { a: 'aáàâäã', e: 'eéèêë', i: 'iíìîï', o: 'oóòôöõ', u: 'uúùûü', n: 'nñ', c: 'cç' };
+  const letter = (c: string) => (/[a-z]/.test(c) ? `[${VARIANTS[c] ?? c}${(VARIANTS[c] ?? c).toUpperCase()}]` : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return `^\\s*(${words.map((w) => [...fold(w)].map(letter).join('')).join('|')})\\s*$`;
+}
 
 /* ---- fecha_hora ---------------------------------------------------------------------------------- */
 
@@ -116,8 +127,6 @@ export const toCita = (a: ZonedAppointment) => ({
 
 /* ---- input ---------------------------------------------------------------------------------------- */
 
-const blankToNull = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? null : v);
-const optText = (max: number) => z.preprocess(blankToNull, z.string().trim().max(max).nullable().optional());
 const CitaFields = {
   paciente_id: refId.optional(),
   paciente: refId.optional(),
@@ -127,7 +136,7 @@ const CitaFields = {
   duracion_minutos: z.number().int().min(5).max(720).optional().meta({ description: 'Por defecto: la duración de cita del bloque del horario del doctor que cubre esa hora; sin horario, 60' }),
   motivo_consulta: optText(5000),
   telefono_contacto: optText(30),
-  email_contacto: z.preprocess(blankToNull, z.email('Input should be a valid email address').max(254).nullable().optional()),
+  email_contacto: optEmail(),
   estado: estadoInput.optional(),
 };
 const required = (b: { paciente_id?: number; paciente?: number; doctor_id?: number; doctor?: number }, ctx: z.RefinementCtx) => {

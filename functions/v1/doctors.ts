@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { blankAsNull } from '../../lib/http/coerce';
 import { checkCatalogValue } from '../../lib/domain/clinic-catalogs';
 import { tenantForWrite } from '../../lib/domain/tenancy';
 import {
@@ -22,7 +23,7 @@ import { moneyNumber } from '../../lib/money';
 import { isoUtc } from '../../lib/time';
 import { ESTADOS, estadoOf, type Estado } from './appointments';
 import { doctorParams, scheduleRoutes } from './doctors-schedule';
-import { apellidosOf, splitApellidos } from './shapes';
+import { apellidosOf, optEmail, optText, splitApellidos } from './shapes';
 import { defineV1Group, listRoute } from './surface';
 
 /*
@@ -66,15 +67,13 @@ export const toDoctor = (t: TherapistRecord) => {
   };
 };
 
-const blankToNull = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? null : v);
-const optText = (max: number) => z.preprocess(blankToNull, z.string().trim().max(max).nullable().optional());
 const DoctorBody = z.object({
   nombres: z.string().trim().min(1, 'Field required').max(150),
   apellidos: z.string().trim().min(1, 'Field required').max(300),
   especialidad: optText(100),
   telefono: optText(20),
-  email: z.preprocess(blankToNull, z.email('Input should be a valid email address').max(254).nullable().optional()),
-  color: z.preprocess(blankToNull, z.string().regex(/^#[0-9a-fA-F]{6}$/, 'Use un color hexadecimal #rrggbb').nullable().optional()),
+  email: optEmail(),
+  color: blankAsNull(z.string().regex(/^#[0-9a-fA-F]{6}$/, 'Use un color hexadecimal #rrggbb').nullable().optional()),
   activo: z.boolean().optional(),
 });
 type Body = Partial<z.output<typeof DoctorBody>>;

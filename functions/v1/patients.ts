@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { blankAsNull, takesInput } from '../../lib/http/coerce';
 import { listPatientAppointments } from '../../lib/domain/appointments';
 import { checkCatalogValue, type CatalogName } from '../../lib/domain/clinic-catalogs';
 import type { HistoryRecord } from '../../lib/domain/histories';
@@ -26,7 +27,7 @@ import { moneyNumber } from '../../lib/money';
 import { isoUtc } from '../../lib/time';
 import { Cita, toCita } from './appointments';
 import { Segmento, SegmentoBody, segmentInput, toSegmento } from './segments';
-import { apellidosOf, splitApellidos } from './shapes';
+import { apellidosOf, optEmail, optText, splitApellidos } from './shapes';
 import { defineV1Group, listRoute } from './surface';
 
 /*
@@ -91,8 +92,6 @@ export const toPaciente = (p: PatientWithVisits) => ({
   updated_at: isoUtc(new Date(p.updated_at)),
 });
 
-const blankToNull = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? null : v);
-const optText = (max: number) => z.preprocess(blankToNull, z.string().trim().max(max).nullable().optional());
 const upper = (v: unknown) => (typeof v === 'string' ? v.trim().toUpperCase() : v);
 const presupuesto = z
   .union([z.number(), z.string()])
@@ -104,15 +103,15 @@ const PacienteBody = z.object({
   apellidos: z.string().trim().min(1, 'Field required').max(300),
   dni: z.string().trim().min(1, 'Field required').max(20),
   telefono: optText(20),
-  email: z.preprocess(blankToNull, z.email('Input should be a valid email address').max(254).nullable().optional()),
-  fecha_nacimiento: z.preprocess(blankToNull, z.iso.date('Input should be a valid date (YYYY-MM-DD)').nullable().optional()),
-  genero: z.preprocess(upper, z.enum(['M', 'F'], { error: "Input should be 'M' or 'F'" }).nullable().optional()),
+  email: optEmail(),
+  fecha_nacimiento: blankAsNull(z.iso.date('Input should be a valid date (YYYY-MM-DD)').nullable().optional()),
+  genero: takesInput(z.preprocess(upper, z.enum(['M', 'F'], { error: "Input should be 'M' or 'F'" }).nullable().optional()), { anyOf: [{ type: 'string', pattern: '^\\s*[MmFf]\\s*$' }, { type: 'null' }] }),
   direccion: optText(255),
   estado_paciente: z.string().trim().min(1).max(30).optional(),
   fuente_captacion: optText(100),
   aseguradora: optText(100),
   linea_negocio: optText(100),
-  presupuesto: z.preprocess(blankToNull, presupuesto.nullable().optional()),
+  presupuesto: blankAsNull(presupuesto.nullable().optional()),
 });
 type Body = Partial<z.output<typeof PacienteBody>>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { blankAsNull } from '../../lib/http/coerce';
 
 /*
  * Shapes more than one v1 group shows: the short patient and doctor of the spec's appointment
@@ -14,3 +15,7 @@ export function splitApellidos(apellidos: string): { paternal: string; maternal:
   const words = apellidos.trim().split(/\s+/);
   return { paternal: words[0] ?? '', maternal: words.length > 1 ? words.slice(1).join(' ') : null };
 }
+
+/* Inputs more than one v1 group takes: text and e-mail where a blank (a form's untouched field) is null. */
+export const optText = (max: number) => blankAsNull(z.string().trim().max(max).nullable().optional());
+export const optEmail = () => blankAsNull(z.email('Input should be a valid email address').max(254).nullable().optional());

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /*
  * The lax input both contracts' frameworks accept: Django REST Framework (and pydantic's lax mode on
@@ -51,4 +51,43 @@ export function coerceLike(schema: z.ZodType, value: unknown): unknown {
   }
   if (def.type === 'array' && Array.isArray(value) && def.element) return value.map((v) => coerceLike(def.element!, v));
   return value;
+}
+
+/*
+ * What the OpenAPI document declares a request body field takes, to match the coercion above: a
+ * numeric field also takes its digits as a string, a boolean field its words. A schema whose
+ * preprocessing takes more than its type says (a decimal string that also takes a JSON number)
+ * states what it takes with `takesInput`. Called by lib/http/openapi.ts for every node of a body.
+ */
+type Declared = Record<string, unknown> | ((own: Record<string, unknown>) => Record<string, unknown>);
+const declaredInputs = new WeakMap<object, Declared>();
+export function takesInput<T extends z.ZodType>(schema: T, declared: Declared): T {
+  declaredInputs.set(schema, declared);
+  return schema;
+}
+
+/** A field where a blank string (a form's untouched field) means null. */
+export const blankAsNull = <T extends z.ZodType>(schema: T) =>
+  takesInput(
+    z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? null : v), schema),
+    (own) => ({ anyOf: [own, { type: 'string', pattern: BLANK_TEXT }] }),
+  );
+
+const INTEGER_TEXT = '^\\s*-?\\d+\\s*$';
+const NUMBER_TEXT = '^\\s*-?\\d+(\\.\\d+)?\\s*$';
+const BLANK_TEXT = '^\\s*$';
+
+export function declareLaxInput(zodSchema: unknown, jsonSchema: Record<string, unknown>): void {
+  const schema = zodSchema as z.ZodType;
+  const def = defOf(schema);
+  const own = { ...jsonSchema };
+  const registered = declaredInputs.get(schema);
+  let declared = typeof registered === 'function' ? registered(own) : registered;
+  if (!declared && def.type === 'number') declared = { anyOf: [own, { type: 'string', pattern: own.type === 'integer' ? INTEGER_TEXT : NUMBER_TEXT }] };
+  if (!declared && def.type === 'boolean') declared = { anyOf: [own, { type: 'string', enum: [...TRUE, ...FALSE] }] };
+  // coerceLike: "" for a nullable field that is not text is null.
+  if (!declared && def.type === 'nullable' && def.innerType && !acceptsString(target(def.innerType).def)) declared = { anyOf: [own, { const: '' }] };
+  if (!declared) return;
+  for (const k of Object.keys(jsonSchema)) delete jsonSchema[k];
+  Object.assign(jsonSchema, declared);
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { config } from '../config';
+import { declareLaxInput } from './coerce';
 import { surfaceOf, type Surface } from './errors';
 import type { AnyRoute, ResponseSpec, RouteGroup } from './route';
 
@@ -43,8 +44,10 @@ function addComponent(name: string, schema: Json): string {
   }
 }
 
-const jsonSchema = (schema: z.ZodType, io: 'input' | 'output'): Json => {
-  const { $schema: _ignored, $defs, ...rest } = JSON.parse(JSON.stringify(z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' })), portablePatterns) as Json & { $defs?: Record<string, Json> };
+/** `lax`: a request body, which takes numbers and booleans as text too (lib/http/coerce.ts) and says so. */
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output', lax = false): Json => {
+  const override = lax ? (ctx: { zodSchema: unknown; jsonSchema: Json }) => declareLaxInput(ctx.zodSchema, ctx.jsonSchema) : undefined;
+  const { $schema: _ignored, $defs, ...rest } = JSON.parse(JSON.stringify(z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12', override })), portablePatterns) as Json & { $defs?: Record<string, Json> };
   // zod names each def after its id; lift them into components (renaming on conflict) and point the refs there.
   const renamed = new Map<string, string>();
   const defs = Object.entries($defs ?? {});
@@ -64,7 +67,7 @@ const pascal = (s: string) => s.replace(/(^|[^a-zA-Z0-9])([a-zA-Z0-9])/g, (_m, _
 const ids = new WeakMap<z.ZodType, number>();
 let nextId = 0;
 function schemaOf(schema: z.ZodType, io: 'input' | 'output', name: string): Json {
-  const own = jsonSchema(schema, io);
+  const own = jsonSchema(schema, io, io === 'input');
   if ((uses.get(schema) ?? 0) < 2 || own.$ref) return own;
   if (!ids.has(schema)) ids.set(schema, nextId++);
   const key = `${io}:${ids.get(schema)}`;

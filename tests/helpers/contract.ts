@@ -20,6 +20,7 @@ interface MediaType {
 }
 interface Operation {
   responses: Record<string, { content?: Record<string, MediaType> }>;
+  requestBody?: { content?: Record<string, MediaType> };
 }
 interface Document {
   paths: Record<string, Record<string, Operation>>;
@@ -32,6 +33,8 @@ export interface Served {
   headers: Record<string, string>;
   raw: Buffer;
   body: unknown;
+  /** What the test sent (JSON, or the fields of a form without files). */
+  request?: { mediaType: string; body: unknown };
 }
 
 const ajv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false });
@@ -116,6 +119,21 @@ function bodyProblem(res: Served, template: string, key: string, content: Record
   return `${said(res, template)}: body does not match the declared schema: ${why.join('; ')}`;
 }
 
+/*
+ * A request the server accepted (2xx) must be one the document allows: otherwise a client generated
+ * from the document could not send it, and a contract tester sending data the document forbids would
+ * see it accepted. (Bodies the server refuses may break the schema: that is what the refusal is for.)
+ */
+function requestProblem(res: Served, template: string, key: string, op: Operation): string | undefined {
+  if (!res.request || res.status >= 300) return undefined;
+  const content = op.requestBody?.content ?? {};
+  if (!content[res.request.mediaType]?.schema) return undefined;
+  const validate = validatorFor(key, pointer('paths', template, res.method.toLowerCase(), 'requestBody', 'content', res.request.mediaType, 'schema'));
+  if (validate(res.request.body)) return undefined;
+  const why = (validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
+  return `${said(res, template)}: the server accepted a ${res.request.mediaType} body the declared request schema refuses: ${JSON.stringify(res.request.body).slice(0, 400)}: ${why.join('; ')}`;
+}
+
 export function contractProblem(handler: object, res: Served): string | undefined {
   if (res.method === 'OPTIONS') return preflightProblem(res);
   const group = routeGroupOf(handler);
@@ -126,6 +144,8 @@ export function contractProblem(handler: object, res: Served): string | undefine
   const { key, doc } = documentFor(group);
   const op = doc.paths[template]?.[res.method.toLowerCase()];
   if (!op) return `${said(res, template)}: the OpenAPI document has no such operation`;
+  const refused = requestProblem(res, template, key, op);
+  if (refused) return refused;
   let declared = op.responses[String(res.status)] as { content?: Record<string, MediaType>; $ref?: string } | undefined;
   if (!declared) return `${said(res, template)}: status ${res.status} is not declared (declared: ${Object.keys(op.responses).join(', ')})`;
   let at = pointer('paths', template, res.method.toLowerCase(), 'responses', String(res.status));

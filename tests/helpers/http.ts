@@ -133,6 +133,16 @@ export async function call(handler: Handler, opts: CallOptions): Promise<CallRes
     }
   }
   const result = { status: res.statusCode ?? 200, headers, body, raw };
-  if (!opts.unchecked) assertContract(handler, { method: (opts.method ?? 'GET').toUpperCase(), path: opts.path, ...result });
+  if (!opts.unchecked) assertContract(handler, { method: (opts.method ?? 'GET').toUpperCase(), path: opts.path, ...result, request: sentBody(opts) });
   return result;
+}
+
+/** The body a test sent, as the media type and value the document's request schema describes. */
+function sentBody(opts: CallOptions): { mediaType: string; body: unknown } | undefined {
+  if (opts.json !== undefined) return { mediaType: 'application/json', body: opts.json };
+  if (opts.multipart) return opts.multipart.files?.length ? undefined : { mediaType: 'multipart/form-data', body: { ...(opts.multipart.fields ?? {}) } };
+  if (opts.raw && opts.raw.contentType?.split(';')[0].trim() === 'application/x-www-form-urlencoded') {
+    return { mediaType: 'application/x-www-form-urlencoded', body: Object.fromEntries(new URLSearchParams(opts.raw.body.toString())) };
+  }
+  return undefined;
 }
