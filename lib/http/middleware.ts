@@ -220,7 +220,8 @@ export const body = (): Middleware => ({
     // Reflexo writes take JSON, multipart or urlencoded, as DRF does; v1 routes take forms where they say so (login).
     const forms = surfaceOf(s.path) === 'reflexo' || !!s.route!.multipart || !!s.route!.forms;
     const parsed = await parseBody(request.event, s.headers['content-type'], forms);
-    s.body = parsed.body ?? {};
+    // No body reads as {} (an empty PATCH); JSON null sent to a route with a body schema is a body, refused as not an object.
+    s.body = parsed.body === null && s.route!.body ? null : (parsed.body ?? {});
     s.files = parsed.files;
   },
 });
@@ -288,7 +289,7 @@ export const validate = (): Middleware => {
         else issues.push(...toIssues('query', q.error, surface, s.rawQuery));
       } else s.query = {};
       if (r.body && BODY_METHODS.has(r.method)) {
-        const raw = coerceLike(r.body, s.body ?? {});
+        const raw = coerceLike(r.body, s.body);
         const b = r.body.safeParse(raw, opts);
         if (b.success) s.body = b.data;
         else issues.push(...toIssues('body', b.error, surface, raw));

@@ -117,6 +117,28 @@ describe('request bodies', () => {
     }
   });
 
+  it('JSON null is a body and not an object, even where every field is optional (an empty PATCH); no body at all is {}', async () => {
+    const patch = createHandler(
+      defineGroup({
+        name: 'patch-echo',
+        prefixes: ['/api/patch-echo', '/api/v1/patch-echo'],
+        tag: 'test',
+        routes: ['/api/patch-echo/', '/api/v1/patch-echo'].map((path) =>
+          route({ method: 'PATCH', path, access: 'public', summary: 'patch echo', body: z.object({ name: z.string().optional() }), response: z.object({ name: z.string().optional() }), handler: async ({ body }) => body }),
+        ),
+      }),
+    );
+    const nul = { body: 'null', contentType: 'application/json' };
+    const drf = await call(patch, { method: 'PATCH', path: '/api/patch-echo/', raw: nul });
+    expect(drf.status).toBe(400);
+    expect(Object.keys(drf.body)).toEqual(['non_field_errors']);
+    const v1 = await call(patch, { method: 'PATCH', path: '/api/v1/patch-echo', raw: nul });
+    expect(v1.status).toBe(422);
+    expect(v1.body.detail[0]).toMatchObject({ loc: ['body'], input: null });
+    const none = await call(patch, { method: 'PATCH', path: '/api/patch-echo/' });
+    expect([none.status, none.body]).toEqual([200, {}]);
+  });
+
   it('multipart bodies: fields validated, files received with their base name only', async () => {
     const res = await call(echo, {
       method: 'POST',
