@@ -230,16 +230,20 @@ function requestBody(group: RouteGroup, route: AnyRoute): Json | undefined {
   return Object.keys(content).length ? { required: true, content } : undefined;
 }
 
-/** Every operation says who may call it (the route table's `access`, checked before the handler runs). */
+/**
+ * Every operation says who may call it (the route table's `access`, checked before the handler runs).
+ * v1 names no clinic, so on its clinic groups a user of no clinic, a superuser included, gets 403
+ * (functions/v1/surface.ts); Reflexo's superusers name one with `reflexo_id`.
+ */
 function whoMayCall(group: RouteGroup, route: AnyRoute): string {
-  const clinic = group.tenantScoped ? ' Trabaja con los datos de la clínica del usuario.' : '';
+  const clinicOnly = group.tenantScoped && surfaceOf(route.path) === 'v1';
   switch (route.access) {
     case 'public':
       return 'Acceso: público (sin token).';
     case 'user':
-      return `Acceso: cualquier usuario autenticado.${clinic}`;
+      return clinicOnly ? 'Acceso: cualquier usuario de una clínica, con los datos de su clínica (sin clínica: 403).' : 'Acceso: cualquier usuario autenticado.';
     case 'admin':
-      return `Acceso: administrador de la clínica (rol Admin) o superusuario.${clinic}`;
+      return clinicOnly ? 'Acceso: administrador de la clínica (rol Admin), con los datos de su clínica.' : 'Acceso: administrador de la clínica (rol Admin) o superusuario.';
     case 'platform':
       return 'Acceso: personal de la plataforma (superusuario o permiso `architect.view_all_tenants`).';
     case 'superuser':
