@@ -99,6 +99,8 @@ const PatchBody = z.object(fields).partial();
 /** The spec's required fields that may arrive under more than one name (create and PUT). */
 const FullBody = z.object(fields).superRefine(
   (v, ctx) => {
+    // Runs even when the object itself failed (see `when`): a body that is not an object has nothing to check.
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return;
     const sent = (k: string) => (v as Record<string, unknown>)[k] !== undefined;
     if (!sent('document_type_id') && !sent('document_type')) ctx.addIssue({ code: 'custom', path: ['document_type_id'], message: MSG.required });
     for (const l of LEVELS) if (![`${l}_code`, `${l}_id`, l].some(sent)) ctx.addIssue({ code: 'custom', path: [`${l}_code`], message: MSG.required });
