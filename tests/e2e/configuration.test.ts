@@ -1,8 +1,8 @@
 import { decodeJwt, jwtVerify, SignJWT } from 'jose';
-import pg from 'pg';
 import { SETTINGS } from '../../lib/config';
 import { appUrlFor, prepareDatabase } from '../../lib/dev/postgres';
 import { mailsTo } from '../helpers/mail';
+import { dropDatabases, withClient } from '../helpers/scratch-db';
 import { startLocalStack, type LocalStack } from './local-stack';
 
 /*
@@ -55,10 +55,7 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(async () => {
   await stack?.stop();
-  const c = new pg.Client({ connectionString: process.env.TEST_SERVER_URL });
-  await c.connect();
-  await c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => {});
-  await c.end();
+  await dropDatabases(database).catch(() => {});
 });
 
 const login = () =>
@@ -89,14 +86,10 @@ it('the functions use what the shell gave npm start', async () => {
 });
 
 it('DATABASE_URL and MIGRATE_DATABASE_URL: npm start migrated and seeded the named database, and serves from it', async () => {
-  const c = new pg.Client({ connectionString: ownerUrl });
-  await c.connect();
-  try {
+  await withClient(ownerUrl, async (c) => {
     const { rows } = await c.query(`SELECT count(*)::int AS n FROM users WHERE email = 'clinica@demo.reflexo.pe'`);
     expect(rows[0].n).toBe(1);
-  } finally {
-    await c.end();
-  }
+  });
   expect((await login()).status).toBe(200);
 });
 
@@ -157,14 +150,10 @@ it('PASSWORD_SCRYPT_N is the cost of new hashes', async () => {
     body: JSON.stringify({ email: `${name}@e2e.test`, user_name: name, password: 'Ventana-Azul-77', password_confirm: 'Ventana-Azul-77' }),
   });
   expect(res.status).toBe(201);
-  const c = new pg.Client({ connectionString: ownerUrl });
-  await c.connect();
-  try {
+  await withClient(ownerUrl, async (c) => {
     const { rows } = await c.query('SELECT password_hash FROM users WHERE email = $1', [`${name}@e2e.test`]);
     expect(rows[0].password_hash).toMatch(/^scrypt\$2048\$/);
-  } finally {
-    await c.end();
-  }
+  });
 });
 
 it('PUBLIC_BASE_URL is the base of absolute links; DB_POOL_MAX bounds the connections under load', async () => {
@@ -175,13 +164,9 @@ it('PUBLIC_BASE_URL is the base of absolute links; DB_POOL_MAX bounds the connec
   expect(((await page.json()) as { next: string }).next).toMatch(/^https:\/\/api\.e2e\.test\/api\/architect\/audit-logs\//);
   const answers = await Promise.all(Array.from({ length: 24 }, () => fetch(`${stack.url}/api/patients/patients/?page=1`, { headers: auth }).then((r) => r.status)));
   expect(answers.every((s) => s === 200)).toBe(true);
-  const c = new pg.Client({ connectionString: ownerUrl });
-  await c.connect();
-  try {
+  await withClient(ownerUrl, async (c) => {
     const { rows } = await c.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND usename = 'reflexo_api'`, [database]);
     expect(rows[0].n).toBeGreaterThan(0);
     expect(rows[0].n).toBeLessThanOrEqual(3);
-  } finally {
-    await c.end();
-  }
+  });
 });

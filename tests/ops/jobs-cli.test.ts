@@ -5,6 +5,7 @@ import { migrateUp } from '../../lib/db/migrate';
 import { appUrlFor, prepareDatabase } from '../../lib/dev/postgres';
 import { runCli } from '../helpers/cli';
 import { ROOT } from '../helpers/functions';
+import { dropDatabases, withClient } from '../helpers/scratch-db';
 import { freePort } from '../helpers/ports';
 
 /*
@@ -24,22 +25,9 @@ beforeAll(async () => {
   await migrateUp(ownerUrl);
 });
 
-afterAll(async () => {
-  const c = new pg.Client({ connectionString: process.env.TEST_SERVER_URL });
-  await c.connect();
-  await c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-  await c.end();
-});
+afterAll(() => dropDatabases(database));
 
-async function owner<T>(run: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: ownerUrl });
-  await c.connect();
-  try {
-    return await run(c);
-  } finally {
-    await c.end();
-  }
-}
+const owner = <T>(run: (c: pg.Client) => Promise<T>) => withClient(ownerUrl, run);
 
 const delivered = async (to: string) => {
   const { emails } = (await (await fetch(`${process.env.SES_ENDPOINT}/store`)).json()) as { emails: { destination: { to: string[] }; subject: string }[] };

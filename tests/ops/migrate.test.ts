@@ -2,12 +2,12 @@ import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import { handler } from '../../functions/ops/migrate';
-import { prepareDatabase, withDatabase } from '../../lib/dev/postgres';
+import { prepareDatabase } from '../../lib/dev/postgres';
 import { migrations } from '../../migrations';
 import { buildBundle } from '../bench/bundles';
 import { ROOT } from '../helpers/functions';
+import { dropDatabases, onServer, withClient } from '../helpers/scratch-db';
 
 /*
  * The migrate function (functions/ops/migrate.ts) against real PostgreSQL: the test database for a
@@ -33,16 +33,6 @@ const asStage = async <T>(stage: string, fn: () => Promise<T>): Promise<T> => {
   }
 };
 
-const admin = async <T>(fn: (c: pg.Client) => Promise<T>): Promise<T> => {
-  const c = new pg.Client({ connectionString: withDatabase(server, 'postgres') });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-};
-
 beforeAll(async () => {
   scratchUrl = await prepareDatabase(server, scratch, { recreate: true });
   const api = new URL(scratchUrl);
@@ -55,10 +45,8 @@ beforeAll(async () => {
 afterAll(async () => {
   Object.assign(process.env, saved);
   for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-  await admin(async (c) => {
-    for (const db of [scratch, bundled]) await c.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
-    await c.query(`DROP ROLE IF EXISTS "${role}"`);
-  });
+  await dropDatabases(scratch, bundled); // before the role: the role owns objects in them
+  await onServer((c) => c.query(`DROP ROLE IF EXISTS "${role}"`));
 });
 
 it('status on the test database: everything applied, nothing pending, nothing changed', async () => {
@@ -81,15 +69,11 @@ it('up on an empty database: runs every migration in order, creates the API logi
   expect(report.apiLogin).toEqual({ role, created: true });
   expect(report.ownerBypassesRls).toBe(true);
   // the login works, as a member of reflexo_app, and row-level security applies to it
-  const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await c.connect();
-  try {
+  await withClient(process.env.DATABASE_URL!, async (c) => {
     const { rows } = await c.query(`SELECT pg_has_role(current_user, 'reflexo_app', 'member') AS member, r.rolbypassrls FROM pg_roles r WHERE r.rolname = current_user`);
     expect(rows[0]).toEqual({ member: true, rolbypassrls: false });
     await expect(c.query('SELECT count(*)::int AS n FROM tenants')).resolves.toMatchObject({ rows: [{ n: 0 }] });
-  } finally {
-    await c.end();
-  }
+  });
 });
 
 it('up again: nothing to run; the login keeps working (its password is set again from the secret)', async () => {
@@ -142,14 +126,10 @@ it('the packaged bundle (esbuild as serverless.yml, CSVs where its package patte
     const report = JSON.parse(stdout);
     expect(report.applied).toEqual(all);
     expect(report.apiLogin).toBeNull();
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    try {
+    await withClient(url, async (c) => {
       const { rows } = await c.query('SELECT count(*)::int AS n FROM districts');
       expect(rows[0].n).toBeGreaterThan(1000);
-    } finally {
-      await c.end();
-    }
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
