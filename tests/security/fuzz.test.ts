@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { signToken } from '../../lib/auth/tokens';
 import type { AnyRoute } from '../../lib/http/route';
 import { createTenant, createUser, type TestUser } from '../helpers/fixtures';
-import type { CallOptions } from '../helpers/http';
+import type { CallOptions, CallResult } from '../helpers/http';
 import { catalogIds, ownRows, routeTables } from './factories';
 import { call, declaredRoutes, errorShapeProblem, fillPath, idHints, type JsonSchema, jsonSchemaOf, newTally, pathFor, pathParams, reportTally, type RouteCase, sampleOf, useCatalogIds, WRITE_METHODS } from './harness';
 
@@ -156,6 +156,13 @@ async function tokenFor(route: AnyRoute): Promise<string | undefined> {
   return (await signToken('access', { id: u.id, reflexoId: u.reflexoId, isSuperuser: route.access === 'superuser' })).token;
 }
 
+/** What is wrong with one answer: a 5xx, or a 4xx outside the surface's error shape. */
+function caseProblem(path: string, res: CallResult): string | undefined {
+  if (res.status >= 500) return `${res.status} ${res.raw.toString('utf8').slice(0, 200)}`;
+  const shape = errorShapeProblem(path, res);
+  return shape ? `${res.status} ${shape}` : undefined;
+}
+
 async function fuzzRoute(r: RouteCase, runs: number, failures: string[]): Promise<void> {
   const ownPath = pathFor(r, ownIds, tables);
   const mine: string[] = [];
@@ -166,11 +173,8 @@ async function fuzzRoute(r: RouteCase, runs: number, failures: string[]): Promis
       const res = await call(r.handler, opts);
       tally.cases++;
       const repro = () => JSON.stringify({ method: opts.method, path: opts.path, query: opts.query, json: opts.json, raw: opts.raw && { contentType: opts.raw.contentType, body: String(opts.raw.body).slice(0, 200) } }).slice(0, 400);
-      if (res.status >= 500) mine.push(`${r.key}: ${res.status} ${res.raw.toString('utf8').slice(0, 200)} ← ${repro()}`);
-      else {
-        const shape = errorShapeProblem(opts.path, res);
-        if (shape) mine.push(`${r.key}: ${res.status} ${shape} ← ${repro()}`);
-      }
+      const problem = caseProblem(opts.path, res);
+      if (problem) mine.push(`${r.key}: ${problem} ← ${repro()}`);
       return true; // failures are collected, not shrunk: every route gets its full run and its own report
     }),
     { numRuns: runs, seed: SEED, endOnFailure: true },
@@ -206,11 +210,8 @@ describe(`schema fuzzing (seed ${SEED}${DEEP ? ', deep' : ''})`, () => {
       for (const body of BAD_JSON) {
         const res = await call(r.handler, toCall(r, { id: path, query: undefined, kind: 'bad-json', body, contentType: 'application/json' }, await tokenFor(r.route)));
         tally.cases++;
-        if (res.status >= 500) failures.push(`${r.key} ← ${JSON.stringify(body)}: ${res.status} ${res.raw.toString('utf8').slice(0, 200)}`);
-        else if (res.status >= 400) {
-          const shape = errorShapeProblem(path, res);
-          if (shape) failures.push(`${r.key} ← ${JSON.stringify(body)}: ${res.status} ${shape}`);
-        }
+        const problem = caseProblem(path, res);
+        if (problem) failures.push(`${r.key}: ${problem} ← ${JSON.stringify(body)}`);
       }
     }
     tally.failures.push(...failures);
