@@ -1,4 +1,4 @@
-import { Kysely, Migrator, PostgresDialect, type MigrationResultSet } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, type MigrationResultSet } from 'kysely';
 import pg from 'pg';
 import { migrations } from '../../migrations';
 
@@ -7,6 +7,15 @@ export function ownerDb(url: string): Kysely<any> {
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   pool.on('error', () => {});
   return new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** The migrations the database has applied, in order ([] for a database never migrated). */
+export async function appliedNames(db: Kysely<any>): Promise<string[]> {
+  const { rows } = await sql<{ name: string }>`SELECT name FROM kysely_migration ORDER BY name`.execute(db).catch((err: { code?: string }) => {
+    if (err.code === '42P01') return { rows: [] as { name: string }[] }; // a database never migrated
+    throw err;
+  });
+  return rows.map((r) => r.name);
 }
 
 function migrator(db: Kysely<any>) {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import pg from 'pg';
+import { appliedNames, ownerDb } from '../db/migrate';
 import { appUrlFor, prepareDatabase, startEmbeddedPostgres, withDatabase } from './postgres';
 
 /*
@@ -53,12 +54,10 @@ export async function localStackDatabase(opts: { dataDir: string; port: number }
 
 /** Whether migrations ever ran on the database (a data directory made but never started by npm start has none). */
 async function migrated(url: string): Promise<boolean> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
+  const db = ownerDb(url);
   try {
-    const { rows } = await c.query<{ t: string | null }>(`SELECT to_regclass('kysely_migration')::text AS t`);
-    return rows[0].t !== null;
+    return (await appliedNames(db)).length > 0;
   } finally {
-    await c.end();
+    await db.destroy();
   }
 }

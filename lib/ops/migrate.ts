@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { migrations } from '../../migrations';
 import { APP_ROLE } from '../../migrations/rls';
-import { migrateDown, migrateUp, ownerDb } from '../db/migrate';
+import { appliedNames, migrateDown, migrateUp, ownerDb } from '../db/migrate';
 
 /*
  * What the `migrate` function (functions/ops/migrate.ts) does in a deployed stage, where only a
@@ -53,14 +53,6 @@ function validate(req: MigrateRequest, stage: string): { action: MigrateAction; 
     throw new MigrateRefused('refusing to roll back prod: repeat the invocation with "allowProdRollback": true once a restore point exists (README "Deploying")');
   }
   return { action, steps };
-}
-
-async function appliedNames(db: Kysely<any>): Promise<string[]> {
-  const { rows } = await sql<{ name: string }>`SELECT name FROM kysely_migration ORDER BY name`.execute(db).catch((err: { code?: string }) => {
-    if (err.code === '42P01') return { rows: [] as { name: string }[] }; // a database never migrated
-    throw err;
-  });
-  return rows.map((r) => r.name);
 }
 
 /**
