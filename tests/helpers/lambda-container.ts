@@ -9,9 +9,9 @@ import type { CallResult } from './http';
 
 /*
  * A function as Lambda runs it: bundled the way serverless.yml bundles it (its esbuild settings and
- * externals: the AWS SDK, the packed password dictionaries and pdfkit), in a plain Node process with AWS_LAMBDA_FUNCTION_NAME set,
- * so lib/config picks what a deployed container gets (one database connection). Events go in one at
- * a time over stdin, as a container serves one request at a time.
+ * externals: the AWS SDK, the packed password dictionaries and pdfkit), in a plain Node process with
+ * AWS_LAMBDA_FUNCTION_NAME set, so lib/config picks what a deployed container gets (one database
+ * connection). Events go in one at a time over stdin, as a container serves one request at a time.
  */
 const RUNTIME = `
 const { handler } = require(process.argv[2]);
@@ -31,7 +31,7 @@ export async function startContainer(handlerFile: string, env: Record<string, st
   const dir = join(ROOT, '.data', 'test', `containers-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   const bundle = join(dir, `${handlerFile.replace(/\W+/g, '_')}.js`);
-  await buildBundle(ROOT, join(ROOT, `${handlerFile}.ts`), bundle); // as serverless-esbuild builds it (serverless.yml's esbuild settings)
+  await buildBundle(ROOT, join(ROOT, `${handlerFile}.ts`), bundle);
   const runtime = join(dir, 'runtime.js');
   writeFileSync(runtime, RUNTIME);
   const childEnv: Record<string, string> = { ...(process.env as Record<string, string>), AWS_LAMBDA_FUNCTION_NAME: handlerFile.split('/').pop()!, ...env };
