@@ -6,7 +6,8 @@ Object.assign(process.env, settings, {
   AWS_ACCESS_KEY_ID: 'S3RVER',
   AWS_SECRET_ACCESS_KEY: 'S3RVER',
   AWS_REGION: 'us-east-1',
-  LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+  // Error lines only: an unhandled error (a 500) prints its stack, so a failure seen once in CI says why.
+  LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
   // Cheap hashes keep the suite fast; the parameters are stored in each hash, so the format is the same.
   PASSWORD_SCRYPT_N: '1024',
   // What every Lambda container gets: one connection. Files that simulate several containers at once raise it.
